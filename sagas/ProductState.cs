@@ -1,0 +1,51 @@
+using Inference.Contracts;
+using MassTransit;
+
+namespace Inference.Sagas;
+
+/// <summary>Everything the pipeline knows about one product while it moves through the stages.</summary>
+public sealed class ProductState : SagaStateMachineInstance, ISagaVersion
+{
+    public Guid CorrelationId { get; set; }
+
+    /// <summary>Incremented on every save; the saga repository's optimistic concurrency check.</summary>
+    public int Version { get; set; }
+
+    public string CurrentState { get; set; } = "";
+
+    public string Source { get; set; } = "";
+    public string? SourceId { get; set; }
+    public string Text { get; set; } = "";
+
+    public string? Category { get; set; }
+    public double? Confidence { get; set; }
+    public List<CategoryScore> TopK { get; set; } = [];
+
+    /// <summary>The extractor the router chose (the suffix of its <c>extract-</c> queue).</summary>
+    public string? Extractor { get; set; }
+
+    public string? Brand { get; set; }
+    public string? Mpn { get; set; }
+    public string? Gtin { get; set; }
+    public Dictionary<string, string> Attributes { get; set; } = [];
+    public List<IdentifierVerdict> Verdicts { get; set; } = [];
+
+    /// <summary>Stage name → "model@version" that produced its result.</summary>
+    public Dictionary<string, string> Models { get; set; } = [];
+
+    public long? Revision { get; set; }
+
+    public DateTimeOffset ReceivedAt { get; set; }
+    public DateTimeOffset? ClassifiedAt { get; set; }
+    public DateTimeOffset? ExtractedAt { get; set; }
+    public DateTimeOffset? ValidatedAt { get; set; }
+    public DateTimeOffset? StoredAt { get; set; }
+    public DateTimeOffset? FaultedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public string? FaultStage { get; set; }
+    public string? FaultReason { get; set; }
+
+    /// <summary>Validation runs only when there is something to validate.</summary>
+    public bool HasIdentifiers => !string.IsNullOrWhiteSpace(Mpn) || !string.IsNullOrWhiteSpace(Gtin);
+}

@@ -1,0 +1,96 @@
+using Inference.Contracts;
+using MassTransit;
+
+namespace Inference.Sagas;
+
+/// <summary>The life of one product: classify → extract → validate (only with an MPN or GTIN) → store.</summary>
+public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
+{
+    public ProductStateMachine(CategoryRouter router)
+    {
+        InstanceState(x => x.CurrentState);
+
+        Event(() => Received, x => x.CorrelateById(m => m.Message.ProductId));
+        Event(() => Classified, x => x.CorrelateById(m => m.Message.ProductId));
+        Event(() => Extracted, x => x.CorrelateById(m => m.Message.ProductId));
+        Event(() => Validated, x => x.CorrelateById(m => m.Message.ProductId));
+        Event(() => Stored, x => x.CorrelateById(m => m.Message.ProductId));
+        Event(() => ClassifyFaulted, x => x.CorrelateById(m => m.Message.Message.ProductId));
+        Event(() => ExtractFaulted, x => x.CorrelateById(m => m.Message.Message.ProductId));
+        Event(() => ValidateFaulted, x => x.CorrelateById(m => m.Message.Message.ProductId));
+        Event(() => StoreFaulted, x => x.CorrelateById(m => m.Message.Message.ProductId));
+
+        Initially(
+            When(Received)
+                .RecordReceipt()
+                .SendToClassifier()
+                .TransitionTo(Classifying));
+
+        During(Classifying,
+            When(Classified)
+                .RecordClassification()
+                .RouteToExtractor(router)
+                .SendToExtractor()
+                .TransitionTo(Extracting),
+            When(ClassifyFaulted)
+                .RecordFault(Stage.Classify)
+                .TransitionTo(Faulted));
+
+        During(Extracting,
+            When(Extracted)
+                .RecordExtraction()
+                .IfElse(context => context.Saga.HasIdentifiers,
+                    validate => validate.SendToValidator().TransitionTo(Validating),
+                    store => store.SendToStore().TransitionTo(Storing)),
+            When(ExtractFaulted)
+                .RecordFault(Stage.Extract)
+                .TransitionTo(Faulted));
+
+        During(Validating,
+            When(Validated)
+                .RecordValidation()
+                .SendToStore()
+                .TransitionTo(Storing),
+            When(ValidateFaulted)
+                .RecordFault(Stage.Validate)
+                .TransitionTo(Faulted));
+
+        During(Storing,
+            When(Stored)
+                .RecordStorage()
+                .TransitionTo(Completed),
+            When(StoreFaulted)
+                .RecordFault(Stage.Store)
+                .TransitionTo(Faulted));
+
+        // At-least-once delivery: a repeated event for a product past that point is a duplicate, not a new run.
+        During([Classifying, Extracting, Validating, Storing, Completed, Faulted],
+            Ignore(Received));
+        During([Extracting, Validating, Storing, Completed, Faulted],
+            Ignore(Classified), Ignore(ClassifyFaulted));
+        During([Validating, Storing, Completed, Faulted],
+            Ignore(Extracted), Ignore(ExtractFaulted));
+        During([Storing, Completed, Faulted],
+            Ignore(Validated), Ignore(ValidateFaulted));
+        During([Completed, Faulted],
+            Ignore(Stored), Ignore(StoreFaulted));
+    }
+
+    public State Classifying { get; private set; } = null!;
+    public State Extracting { get; private set; } = null!;
+    public State Validating { get; private set; } = null!;
+    public State Storing { get; private set; } = null!;
+    public State Completed { get; private set; } = null!;
+    public State Faulted { get; private set; } = null!;
+
+    public Event<ProductTextReceived> Received { get; private set; } = null!;
+    public Event<ProductClassified> Classified { get; private set; } = null!;
+    public Event<AttributesExtracted> Extracted { get; private set; } = null!;
+    public Event<IdentifiersValidated> Validated { get; private set; } = null!;
+    public Event<ProductStored> Stored { get; private set; } = null!;
+
+    public Event<Fault<ClassifyProduct>> ClassifyFaulted { get; private set; } = null!;
+    public Event<Fault<ExtractAttributes>> ExtractFaulted { get; private set; } = null!;
+    public Event<Fault<ValidateIdentifiers>> ValidateFaulted { get; private set; } = null!;
+    public Event<Fault<StoreProduct>> StoreFaulted { get; private set; } = null!;
+}

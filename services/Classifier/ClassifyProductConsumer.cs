@@ -1,0 +1,16 @@
+using Inference.Contracts;
+using Inference.Models;
+using MassTransit;
+
+namespace Inference.Classifier;
+
+/// <summary>Classifies one product and publishes the category with its confidence and top-k.</summary>
+public sealed class ClassifyProductConsumer(ICategoryClassifier classifier) : IConsumer<ClassifyProduct>
+{
+    public Task Consume(ConsumeContext<ClassifyProduct> context)
+    {
+        var prediction = classifier.Classify([context.Message.Text])[0];
+        return context.Publish(new ProductClassified(
+            context.Message.ProductId, prediction.Category, prediction.Confidence, prediction.TopK, classifier.Model));
+    }
+}

@@ -1,0 +1,29 @@
+using Inference.Hosting;
+using Inference.Models;
+using Inference.Models.Baseline;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Inference.Extractor;
+
+/// <summary>What the Extractor service adds to a host: the extractors it serves and their queues.</summary>
+public static class ExtractorRegistration
+{
+    public static IServiceCollection AddExtractorModels(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ExtractorOptions>().Bind(configuration.GetSection(ExtractorOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ExtractorOptions>, ExtractorOptionsValidator>();
+        services.AddSingleton(provider =>
+            new ExtractorCatalog(RegexAttributeExtractor.ForExtractors(provider.GetRequiredService<IOptions<ExtractorOptions>>().Value.Serve)));
+        services.AddSingleton<IReceiveEndpointContributor, ExtractorEndpoints>();
+        return services;
+    }
+
+    public static IBusRegistrationConfigurator AddExtractor(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<ExtractAttributesConsumer>().ExcludeFromConfigureEndpoints();
+        return bus;
+    }
+}

@@ -1,0 +1,59 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Inference.Hosting;
+
+/// <summary>Wires a service's consumers and sagas onto the transport chosen by configuration.</summary>
+public static class BusRegistration
+{
+    public static IHostApplicationBuilder AddInferenceBus(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator> register)
+    {
+        builder.Services.AddOptions<TransportOptions>()
+            .Bind(builder.Configuration.GetSection(TransportOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddOptions<QueueOptions>().Bind(builder.Configuration.GetSection(QueueOptions.Section));
+
+        var transport = builder.Configuration.GetSection(TransportOptions.Section).Get<TransportOptions>() ?? new TransportOptions();
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.SetKebabCaseEndpointNameFormatter();
+            register(bus);
+            switch (transport.Kind)
+            {
+                case TransportKind.InMemory:
+                    bus.UsingInMemory((context, cfg) => ConfigureEndpoints(context, cfg));
+                    break;
+                case TransportKind.RabbitMq:
+                    bus.UsingRabbitMq((context, cfg) =>
+                    {
+                        var rabbit = context.GetRequiredService<IOptions<TransportOptions>>().Value.RabbitMq;
+                        cfg.Host(rabbit.Host, (ushort)rabbit.Port, rabbit.VirtualHost, host =>
+                        {
+                            host.Username(rabbit.Username);
+                            host.Password(rabbit.Password);
+                            host.PublisherConfirmation = true;
+                        });
+                        ConfigureEndpoints(context, cfg);
+                    });
+                    break;
+                default:
+                    throw new OptionsValidationException(TransportOptions.Section, typeof(TransportOptions),
+                        [$"Transport:Kind '{transport.Kind}' is not one of InMemory, RabbitMq"]);
+            }
+        });
+
+        return builder;
+    }
+
+    static void ConfigureEndpoints<TEndpoint>(IBusRegistrationContext context, IBusFactoryConfigurator<TEndpoint> cfg)
+        where TEndpoint : IReceiveEndpointConfigurator
+    {
+        foreach (var contributor in context.GetServices<IReceiveEndpointContributor>())
+            contributor.Configure(context, cfg);
+        cfg.ConfigureEndpoints(context);
+    }
+}

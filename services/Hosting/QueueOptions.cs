@@ -1,0 +1,30 @@
+namespace Inference.Hosting;
+
+/// <summary>Per-queue consumption settings, by queue name, with defaults for queues not named.</summary>
+public sealed class QueueOptions
+{
+    public const string Section = "Queues";
+
+    public QueueSettings Default { get; set; } = new();
+
+    /// <summary>Queue name (<c>classify</c>, <c>extract-generic</c>, ...) → its own settings.</summary>
+    public Dictionary<string, QueueSettings> Overrides { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public QueueSettings For(string queue) => Overrides.TryGetValue(queue, out var settings) ? settings : Default;
+}
+
+/// <summary>How one queue is consumed.</summary>
+public sealed class QueueSettings
+{
+    /// <summary>Messages the broker hands over ahead of processing.</summary>
+    public int PrefetchCount { get; set; } = 32;
+
+    /// <summary>Messages handled at once by one process.</summary>
+    public int ConcurrencyLimit { get; set; } = 8;
+
+    /// <summary>Redelivery attempts inside the consumer before the message goes to the <c>_error</c> queue.</summary>
+    public int RetryLimit { get; set; } = 3;
+
+    /// <summary>First retry interval; each next one doubles.</summary>
+    public int RetryIntervalMs { get; set; } = 200;
+}

@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Inference.Hosting;
+
+/// <summary>Which message transport the bus runs on, and where to find it.</summary>
+public sealed class TransportOptions
+{
+    public const string Section = "Transport";
+
+    /// <summary><c>InMemory</c> (one process: the embedded run and fast tests) or <c>RabbitMq</c> (production).</summary>
+    public TransportKind Kind { get; set; } = TransportKind.InMemory;
+
+    public RabbitMqOptions RabbitMq { get; set; } = new();
+}
+
+public enum TransportKind
+{
+    InMemory,
+    RabbitMq,
+}
+
+/// <summary>Where the RabbitMQ broker is.</summary>
+public sealed class RabbitMqOptions
+{
+    [Required]
+    public string Host { get; set; } = "127.0.0.1";
+
+    [Range(1, 65535)]
+    public int Port { get; set; } = 5672;
+
+    public string VirtualHost { get; set; } = "/";
+
+    [Required]
+    public string Username { get; set; } = "guest";
+
+    [Required]
+    public string Password { get; set; } = "guest";
+
+    /// <summary>The management API (queue depths for the dashboard and for autoscaling).</summary>
+    public Uri? ManagementUri { get; set; }
+
+    public override string ToString() => $"amqp://{Host}:{Port}{(VirtualHost == "/" ? "/" : "/" + VirtualHost)}";
+}

@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Inference.Store;
+
+/// <summary>Which database holds the products.</summary>
+public sealed class StoreOptions
+{
+    public const string Section = "Store";
+
+    /// <summary><c>Sqlite</c> (the embedded default) or <c>Postgres</c> (production).</summary>
+    public StoreProvider Provider { get; set; } = StoreProvider.Sqlite;
+
+    [Required]
+    public string ConnectionString { get; set; } = "Data Source=inference.db";
+
+    /// <summary>Apply migrations (PostgreSQL) or create the schema (SQLite) at start-up.</summary>
+    public bool MigrateOnStart { get; set; } = true;
+}
+
+public enum StoreProvider
+{
+    Sqlite,
+    Postgres,
+}

@@ -1,0 +1,38 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Inference.Store;
+
+/// <summary>What the Store service adds to a host: the database, the upsert and the consumer.</summary>
+public static class StoreRegistration
+{
+    public static IServiceCollection AddProductStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StoreOptions>()
+            .Bind(configuration.GetSection(StoreOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddDbContext<ProductsDbContext>((provider, db) =>
+            UseProvider(db, provider.GetRequiredService<IOptions<StoreOptions>>().Value));
+        services.AddScoped<ProductUpsert>();
+        // Before the bus starts, so no message is consumed against a missing table.
+        services.Insert(0, ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, StoreSchema>());
+        return services;
+    }
+
+    public static IBusRegistrationConfigurator AddStore(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<StoreProductConsumer, StoreProductConsumerDefinition>();
+        return bus;
+    }
+
+    public static DbContextOptionsBuilder UseProvider(DbContextOptionsBuilder db, StoreOptions options) => options.Provider switch
+    {
+        StoreProvider.Postgres => db.UseNpgsql(options.ConnectionString, npgsql => npgsql.EnableRetryOnFailure()),
+        StoreProvider.Sqlite => db.UseSqlite(options.ConnectionString),
+        _ => throw new OptionsValidationException(StoreOptions.Section, typeof(StoreOptions), [$"Store:Provider '{options.Provider}' is not one of Sqlite, Postgres"]),
+    };
+}

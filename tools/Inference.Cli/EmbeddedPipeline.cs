@@ -1,0 +1,55 @@
+using Inference.Classifier;
+using Inference.Extractor;
+using Inference.Hosting;
+using Inference.Orchestrator;
+using Inference.Sagas;
+using Inference.Store;
+using Inference.Validator;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Inference.Cli;
+
+/// <summary>Every service in one process: in-memory transport, in-memory saga repository, SQLite store.</summary>
+public static class EmbeddedPipeline
+{
+    public static HostApplicationBuilder CreateBuilder(IDictionary<string, string?>? overrides = null)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "embedded.json"), optional: false)
+            .AddEnvironmentVariables("INFERENCE_")
+            .AddInMemoryCollection(overrides ?? new Dictionary<string, string?>());
+        ServeEveryRoutedExtractor(builder.Configuration);
+        builder.Services.AddLogging(logging => logging.AddConfiguration(builder.Configuration.GetSection("Logging")).AddSimpleConsole());
+
+        builder.Services
+            .AddCategoryRouting(builder.Configuration)
+            .AddClassifierModel(builder.Configuration)
+            .AddExtractorModels(builder.Configuration)
+            .AddValidatorRules(builder.Configuration)
+            .AddProductStore(builder.Configuration);
+        builder.AddInferenceBus(bus =>
+        {
+            bus.AddProductSaga();
+            bus.AddClassifier();
+            bus.AddExtractor();
+            bus.AddValidator();
+            bus.AddStore();
+            bus.AddConsumer<RunTracker>();
+        });
+        builder.Services.AddSingleton<RunProgress>();
+        return builder;
+    }
+
+    /// <summary>One process serves every extractor the routing table can send to.</summary>
+    static void ServeEveryRoutedExtractor(ConfigurationManager configuration)
+    {
+        if (configuration.GetSection($"{ExtractorOptions.Section}:Serve").GetChildren().Any()) return;
+        var routing = configuration.GetSection(RoutingOptions.Section).Get<RoutingOptions>() ?? new RoutingOptions();
+        var serve = routing.Extractors.Select((name, i) => KeyValuePair.Create($"{ExtractorOptions.Section}:Serve:{i}", (string?)name));
+        configuration.AddInMemoryCollection(serve);
+    }
+}
