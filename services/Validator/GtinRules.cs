@@ -50,8 +50,7 @@ public sealed class GtinRules(Gs1PrefixTable prefixes)
         if (Contains(usage, "ISBN") || Contains(usage, "ISSN")) return (false, $"{reason} (a publication number, not a trade-item GTIN)");
         if (Contains(usage, "Unused") || Contains(usage, "reserved") || Contains(usage, "future MO")) return (false, $"{reason} (not allocated)");
         if (Contains(usage, "demonstration") || Contains(usage, "General Manager")) return (false, $"{reason} (not a trade item)");
-        if (Contains(usage, "GTIN-8") != gtin8)
-            return (false, gtin8 ? $"{reason} (not a GTIN-8 range)" : $"{reason} (a GTIN-8 range, not for longer GTINs)");
+        if (!gtin8 && Contains(usage, "GTIN-8")) return (false, $"{reason} (a GTIN-8 range, not for longer GTINs)");
         return (true, reason);
     }
 

@@ -15,10 +15,10 @@ public sealed partial class MpnRules
         if (normalized.Length == 0) return Verdict(value, null, false, "no letters or digits");
         if (normalized.Length < MinLength) return Verdict(value, normalized, false, $"{normalized.Length} characters: too short for a part number");
         if (normalized.Length > MaxLength) return Verdict(value, normalized, false, $"{normalized.Length} characters: too long for a part number");
-        if (UnexpectedCharacter().Match(value) is { Success: true } odd)
-            return Verdict(value, normalized, false, $"'{odd.Value}' does not belong in a part number");
         if (value.Contains(',') || value.Contains(';'))
             return Verdict(value, normalized, false, "several part numbers in one field");
+        if (UnexpectedCharacter().Match(value) is { Success: true } odd)
+            return Verdict(value, normalized, false, $"'{odd.Value}' does not belong in a part number");
         if (brand is not null && normalized == Normalize(brand))
             return Verdict(value, normalized, false, "the brand, not a part number");
         if (Measure().IsMatch(value.Trim()))

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages of Redis, RabbitMQ and PostgreSQL if missing (needs root).
+# Never starts the system-wide services: start.sh runs private instances instead.
+set -euo pipefail
+
+packages=(redis-server rabbitmq-server postgresql curl)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "already installed: ${packages[*]}"
+  exit 0
+fi
+((EUID == 0)) || { echo "install.sh must run as root to install: ${missing[*]}" >&2; exit 1; }
+
+# Without systemd, post-install scripts start the services through invoke-rc.d unless
+# policy-rc.d forbids it (exit 101); they would hold ports 5432/5672/6379 and epmd for nothing.
+policy=/usr/sbin/policy-rc.d
+if [[ ! -e "$policy" ]]; then
+  printf '#!/bin/sh\nexit 101\n' >"$policy"
+  chmod 755 "$policy"
+  trap 'rm -f "$policy"' EXIT
+fi
+
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

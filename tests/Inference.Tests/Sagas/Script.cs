@@ -1,0 +1,36 @@
+using System.Collections.Concurrent;
+using Inference.Contracts;
+
+namespace Inference.Tests.Sagas;
+
+/// <summary>What the scripted stand-ins for the model services answer, keyed by product, and what they were asked.</summary>
+public sealed class Script
+{
+    public ConcurrentDictionary<Guid, (string? Category, double Confidence)> Categories { get; } = new();
+    public ConcurrentDictionary<Guid, (string? Brand, string? Mpn, string? Gtin)> Identifiers { get; } = new();
+
+    /// <summary>Product → the stage whose consumer throws for it.</summary>
+    public ConcurrentDictionary<Guid, string> FailAt { get; } = new();
+
+    /// <summary>Every (stage, product, queue) a stand-in consumed, in order.</summary>
+    public ConcurrentQueue<(string Stage, Guid ProductId, string Queue)> Calls { get; } = new();
+
+    public void Record(string stage, Guid productId, Uri? inputAddress) =>
+        Calls.Enqueue((stage, productId, inputAddress?.AbsolutePath.Trim('/') ?? ""));
+
+    public int CallsTo(string stage, Guid productId) => Calls.Count(c => c.Stage == stage && c.ProductId == productId);
+
+    public string? QueueOf(string stage, Guid productId) =>
+        Calls.Where(c => c.Stage == stage && c.ProductId == productId).Select(c => c.Queue).FirstOrDefault();
+
+    public void ThrowIfScripted(string stage, Guid productId)
+    {
+        if (FailAt.TryGetValue(productId, out var failing) && failing == stage)
+            throw new InvalidOperationException($"scripted failure in {stage}");
+    }
+
+    public static readonly ModelRef Model = new("scripted", "test");
+
+    public static ProductClassified Classified(Guid productId, string? category, double confidence) =>
+        new(productId, category, confidence, category is null ? [] : [new CategoryScore(category, confidence)], Model);
+}

@@ -1,0 +1,53 @@
+using Inference.Contracts;
+using MassTransit;
+
+namespace Inference.Tests.Sagas;
+
+// Stand-ins for the model services, so the saga's logic is tested on its own: each answers what the Script says.
+
+public sealed class ScriptedClassifier(Script script) : IConsumer<ClassifyProduct>
+{
+    public Task Consume(ConsumeContext<ClassifyProduct> context)
+    {
+        var id = context.Message.ProductId;
+        script.Record("classify", id, context.ReceiveContext.InputAddress);
+        script.ThrowIfScripted("classify", id);
+        var (category, confidence) = script.Categories.GetValueOrDefault(id, ("computers-accessories", 0.9));
+        return context.Publish(Script.Classified(id, category, confidence));
+    }
+}
+
+public sealed class ScriptedExtractor(Script script) : IConsumer<ExtractAttributes>
+{
+    public Task Consume(ConsumeContext<ExtractAttributes> context)
+    {
+        var id = context.Message.ProductId;
+        script.Record("extract", id, context.ReceiveContext.InputAddress);
+        script.ThrowIfScripted("extract", id);
+        var (brand, mpn, gtin) = script.Identifiers.GetValueOrDefault(id, ("acme", "AC-1000", null));
+        return context.Publish(new AttributesExtracted(id, brand, mpn, gtin, new Dictionary<string, string> { ["Colour"] = "black" }, Script.Model));
+    }
+}
+
+public sealed class ScriptedValidator(Script script) : IConsumer<ValidateIdentifiers>
+{
+    public Task Consume(ConsumeContext<ValidateIdentifiers> context)
+    {
+        var id = context.Message.ProductId;
+        script.Record("validate", id, context.ReceiveContext.InputAddress);
+        script.ThrowIfScripted("validate", id);
+        IdentifierVerdict[] verdicts = context.Message.Mpn is null ? [] : [new IdentifierVerdict("mpn", context.Message.Mpn, null, true, "scripted")];
+        return context.Publish(new IdentifiersValidated(id, verdicts, Script.Model));
+    }
+}
+
+public sealed class ScriptedStore(Script script) : IConsumer<StoreProduct>
+{
+    public Task Consume(ConsumeContext<StoreProduct> context)
+    {
+        var id = context.Message.ProductId;
+        script.Record("store", id, context.ReceiveContext.InputAddress);
+        script.ThrowIfScripted("store", id);
+        return context.Publish(new ProductStored(id, script.CallsTo("store", id), DateTimeOffset.UtcNow));
+    }
+}
