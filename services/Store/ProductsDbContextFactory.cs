@@ -1,0 +1,11 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Inference.Store;
+
+/// <summary>Lets <c>dotnet ef migrations add</c> build the PostgreSQL model; migrations are PostgreSQL's only (SQLite creates its schema).</summary>
+public sealed class ProductsDbContextFactory : IDesignTimeDbContextFactory<ProductsDbContext>
+{
+    public ProductsDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<ProductsDbContext>().UseNpgsql("Host=localhost;Database=inference").Options);
+}

@@ -1,0 +1,44 @@
+using Npgsql;
+
+namespace Inference.Tests.Integration;
+
+/// <summary>A PostgreSQL database of one's own for a test, dropped afterwards.</summary>
+public sealed class PostgresDatabase : IAsyncDisposable
+{
+    readonly string _admin;
+
+    PostgresDatabase(string admin, string connectionString, string name)
+    {
+        _admin = admin;
+        ConnectionString = connectionString;
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    public string ConnectionString { get; }
+
+    public static async Task<PostgresDatabase> CreateAsync(string purpose)
+    {
+        var admin = new NpgsqlConnectionStringBuilder(TestServers.Postgres) { Database = "postgres", Pooling = false }.ConnectionString;
+        var name = TestServers.UniqueName(purpose).ToLowerInvariant();
+        await using (var connection = new NpgsqlConnection(admin))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var connectionString = new NpgsqlConnectionStringBuilder(TestServers.Postgres) { Database = name }.ConnectionString;
+        return new PostgresDatabase(admin, connectionString, name);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(_admin);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+}

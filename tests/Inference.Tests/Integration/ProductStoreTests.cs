@@ -1,0 +1,127 @@
+using Inference.Contracts;
+using Inference.Store;
+using Microsoft.EntityFrameworkCore;
+
+namespace Inference.Tests.Integration;
+
+/// <summary>The store's upsert on real PostgreSQL (migrated) and on SQLite (the embedded default): idempotent by ProductId.</summary>
+[TestFixture(StoreProvider.Postgres, Category = "Integration")]
+[TestFixture(StoreProvider.Sqlite)]
+public sealed class ProductStoreTests(StoreProvider provider)
+{
+    PostgresDatabase? _postgres;
+    string? _sqliteFile;
+    DbContextOptions<ProductsDbContext> _options = null!;
+
+    [OneTimeSetUp]
+    public async Task CreateDatabaseAsync()
+    {
+        var builder = new DbContextOptionsBuilder<ProductsDbContext>();
+        if (provider == StoreProvider.Postgres)
+        {
+            _postgres = await PostgresDatabase.CreateAsync("store");
+            StoreRegistration.UseProvider(builder, new StoreOptions { Provider = provider, ConnectionString = _postgres.ConnectionString });
+        }
+        else
+        {
+            _sqliteFile = Path.Combine(Path.GetTempPath(), $"store-{Guid.NewGuid():N}.db");
+            StoreRegistration.UseProvider(builder, new StoreOptions { Provider = provider, ConnectionString = $"Data Source={_sqliteFile}" });
+        }
+
+        _options = builder.Options;
+        await using var db = new ProductsDbContext(_options);
+        await StoreSchema.EnsureAsync(db, CancellationToken.None);
+    }
+
+    [OneTimeTearDown]
+    public async Task DropDatabaseAsync()
+    {
+        if (_postgres is not null) await _postgres.DisposeAsync();
+        if (_sqliteFile is not null)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            File.Delete(_sqliteFile);
+        }
+    }
+
+    [Test]
+    public async Task Should_insert_a_new_product_at_revision_one()
+    {
+        var product = Product("Kingston", "KTC-D320/1G", "4006381333931");
+        var revisions = await UpsertAsync(product);
+        Assert.That(revisions[product.ProductId], Is.EqualTo(1));
+
+        await using var db = new ProductsDbContext(_options);
+        var row = await db.Products.SingleAsync(p => p.ProductId == product.ProductId);
+        Assert.That(row.Brand, Is.EqualTo("Kingston"));
+        Assert.That(row.Category, Is.EqualTo("computers-accessories"));
+        Assert.That(row.Confidence, Is.EqualTo(0.91).Within(1e-9));
+        Assert.That(row.GtinValid, Is.True);
+        Assert.That(row.MpnValid, Is.False);
+        Assert.That(row.Attributes, Does.Contain("\"Capacity\"").And.Contain("1GB"));
+        Assert.That(row.Models, Does.Contain("baseline-classifier@1.0.0"));
+        Assert.That(row.ReceivedAt, Is.EqualTo(product.ReceivedAt).Within(TimeSpan.FromMilliseconds(1)));
+    }
+
+    [Test]
+    public async Task Should_update_a_redelivered_product_in_place()
+    {
+        var product = Product("Koss", "EQ50", null);
+        await UpsertAsync(product);
+        var revisions = await UpsertAsync(product with { Brand = "KOSS" });
+        Assert.That(revisions[product.ProductId], Is.EqualTo(2));
+
+        await using var db = new ProductsDbContext(_options);
+        var rows = await db.Products.Where(p => p.ProductId == product.ProductId).ToListAsync();
+        Assert.That(rows, Has.Count.EqualTo(1));
+        Assert.That(rows[0].Brand, Is.EqualTo("KOSS"));
+        Assert.That(rows[0].Revision, Is.EqualTo(2));
+        Assert.That(rows[0].UpdatedAt, Is.GreaterThanOrEqualTo(rows[0].CreatedAt));
+    }
+
+    [Test]
+    public async Task Should_store_a_batch_in_one_statement_and_keep_the_last_of_a_duplicate()
+    {
+        var a = Product("A", "A-1", null);
+        var b = Product("B", "B-1", null);
+        var revisions = await UpsertAsync(a, b, a with { Brand = "A2" });
+        Assert.That(revisions.Keys, Is.EquivalentTo(new[] { a.ProductId, b.ProductId }));
+
+        await using var db = new ProductsDbContext(_options);
+        Assert.That(await db.Products.CountAsync(p => p.ProductId == a.ProductId || p.ProductId == b.ProductId), Is.EqualTo(2));
+        Assert.That((await db.Products.SingleAsync(p => p.ProductId == a.ProductId)).Brand, Is.EqualTo("A2"));
+    }
+
+    [Test]
+    public async Task Should_keep_attributes_queryable_as_json()
+    {
+        var product = Product("Seagate", "ST3500418AS", null);
+        await UpsertAsync(product);
+
+        await using var db = new ProductsDbContext(_options);
+        var capacity = provider == StoreProvider.Postgres
+            ? await db.Database
+                .SqlQuery<string>($"SELECT attributes->>'Capacity' AS \"Value\" FROM products WHERE product_id = {product.ProductId}")
+                .SingleAsync()
+            : await db.Database
+                .SqlQuery<string>($"SELECT json_extract(attributes, '$.Capacity') AS \"Value\" FROM products WHERE product_id = {product.ProductId.ToString().ToUpperInvariant()}")
+                .SingleAsync();
+        Assert.That(capacity, Is.EqualTo("1GB"));
+    }
+
+    async Task<IReadOnlyDictionary<Guid, long>> UpsertAsync(params StoreProduct[] products)
+    {
+        await using var db = new ProductsDbContext(_options);
+        return await new ProductUpsert(db).UpsertAsync(products, CancellationToken.None);
+    }
+
+    static StoreProduct Product(string brand, string mpn, string? gtin) => new(
+        Guid.NewGuid(), "test", "sku-1", $"{brand} {mpn} memory 1GB", "computers-accessories", 0.91, brand, mpn, gtin,
+        new Dictionary<string, string> { ["Capacity"] = "1GB" },
+        [
+            new IdentifierVerdict("mpn", mpn, mpn.ToUpperInvariant(), false, "test"),
+            .. gtin is null ? Array.Empty<IdentifierVerdict>() : [new IdentifierVerdict("gtin", gtin, gtin, true, "test")],
+        ],
+        new Dictionary<string, string> { ["classify"] = "baseline-classifier@1.0.0" },
+        new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.FromHours(1)));
+}

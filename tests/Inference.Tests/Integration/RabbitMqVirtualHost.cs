@@ -1,0 +1,65 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+
+namespace Inference.Tests.Integration;
+
+/// <summary>A RabbitMQ virtual host of one's own for a test, so test runs sharing the broker never see each other's queues.</summary>
+public sealed class RabbitMqVirtualHost : IAsyncDisposable
+{
+    readonly HttpClient _management;
+
+    RabbitMqVirtualHost(HttpClient management, string name)
+    {
+        _management = management;
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    /// <summary>Configuration for <c>Transport</c> pointing the services at this virtual host.</summary>
+    public IDictionary<string, string?> TransportSettings() => new Dictionary<string, string?>
+    {
+        ["Transport:Kind"] = "RabbitMq",
+        ["Transport:RabbitMq:Host"] = TestServers.RabbitMq.Host,
+        ["Transport:RabbitMq:Port"] = TestServers.RabbitMq.Port.ToString(),
+        ["Transport:RabbitMq:VirtualHost"] = Name,
+        ["Transport:RabbitMq:Username"] = "guest",
+        ["Transport:RabbitMq:Password"] = "guest",
+        ["Transport:RabbitMq:ManagementUri"] = TestServers.RabbitMqManagement.ToString(),
+    };
+
+    public static async Task<RabbitMqVirtualHost> CreateAsync(string purpose)
+    {
+        var management = Client();
+        var name = TestServers.UniqueName(purpose);
+        var vhost = Uri.EscapeDataString(name);
+        (await management.PutAsync($"api/vhosts/{vhost}", null)).EnsureSuccessStatusCode();
+        (await management.PutAsJsonAsync($"api/permissions/{vhost}/guest", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+        return new RabbitMqVirtualHost(management, name);
+    }
+
+    /// <summary>Messages waiting in a queue of this virtual host (0 when the queue does not exist).</summary>
+    public async Task<long> MessagesInAsync(string queue)
+    {
+        var response = await _management.GetAsync($"api/queues/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(queue)}");
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound) return 0;
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        return body.TryGetProperty("messages", out var messages) ? messages.GetInt64() : 0;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _management.DeleteAsync($"api/vhosts/{Uri.EscapeDataString(Name)}");
+        _management.Dispose();
+    }
+
+    static HttpClient Client()
+    {
+        var client = new HttpClient { BaseAddress = TestServers.RabbitMqManagement, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization =
+            new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes("guest:guest")));
+        return client;
+    }
+}
