@@ -1,9 +1,11 @@
 using Inference.Classifier;
 using Inference.Hosting;
-using Microsoft.Extensions.Hosting;
+using Microsoft.AspNetCore.Builder;
 
-var builder = Host.CreateApplicationBuilder(args);
-builder.AddInferenceTelemetry("classifier");
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.AddServiceDefaults("classifier");
 builder.Services.AddClassifierModel(builder.Configuration);
 builder.AddInferenceBus(bus => bus.AddClassifier());
-builder.Build().Run();
+var app = builder.Build();
+app.MapServiceDefaults();
+app.Run();

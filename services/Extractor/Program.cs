@@ -1,9 +1,11 @@
 using Inference.Extractor;
 using Inference.Hosting;
-using Microsoft.Extensions.Hosting;
+using Microsoft.AspNetCore.Builder;
 
-var builder = Host.CreateApplicationBuilder(args);
-builder.AddInferenceTelemetry("extractor");
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.AddServiceDefaults("extractor");
 builder.Services.AddExtractorModels(builder.Configuration);
 builder.AddInferenceBus(bus => bus.AddExtractor());
-builder.Build().Run();
+var app = builder.Build();
+app.MapServiceDefaults();
+app.Run();

@@ -18,6 +18,8 @@ public static class BusRegistration
         builder.Services.AddOptions<QueueOptions>().Bind(builder.Configuration.GetSection(QueueOptions.Section));
 
         var transport = builder.Configuration.GetSection(TransportOptions.Section).Get<TransportOptions>() ?? new TransportOptions();
+        if (transport.Kind == TransportKind.RabbitMq)
+            builder.Services.AddServerProbe(new ServerAddress("RabbitMQ", transport.RabbitMq.Host, transport.RabbitMq.Port));
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
@@ -47,6 +49,15 @@ public static class BusRegistration
         });
 
         return builder;
+    }
+
+    /// <summary>Names a server this service needs, so an unreachable one is reported in one clear line at start-up.</summary>
+    public static IServiceCollection AddServerProbe(this IServiceCollection services, ServerAddress server)
+    {
+        services.AddSingleton(server);
+        if (!services.Any(d => d.ImplementationType == typeof(ServerProbe)))
+            services.AddHostedService<ServerProbe>();
+        return services;
     }
 
     static void ConfigureEndpoints<TEndpoint>(IBusRegistrationContext context, IBusFactoryConfigurator<TEndpoint> cfg)

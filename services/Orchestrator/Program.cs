@@ -1,9 +1,11 @@
 using Inference.Hosting;
 using Inference.Orchestrator;
-using Microsoft.Extensions.Hosting;
+using Microsoft.AspNetCore.Builder;
 
-var builder = Host.CreateApplicationBuilder(args);
-builder.AddInferenceTelemetry("orchestrator");
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.AddServiceDefaults("orchestrator");
 builder.Services.AddCategoryRouting(builder.Configuration);
 builder.AddInferenceBus(bus => bus.AddProductSaga());
-builder.Build().Run();
+var app = builder.Build();
+app.MapServiceDefaults();
+app.Run();

@@ -1,9 +1,11 @@
 using Inference.Hosting;
 using Inference.Store;
-using Microsoft.Extensions.Hosting;
+using Microsoft.AspNetCore.Builder;
 
-var builder = Host.CreateApplicationBuilder(args);
-builder.AddInferenceTelemetry("store");
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.AddServiceDefaults("store");
 builder.Services.AddProductStore(builder.Configuration);
 builder.AddInferenceBus(bus => bus.AddStore());
-builder.Build().Run();
+var app = builder.Build();
+app.MapServiceDefaults();
+app.Run();

@@ -15,6 +15,15 @@ public sealed class StoreOptions
 
     /// <summary>Apply migrations (PostgreSQL) or create the schema (SQLite) at start-up.</summary>
     public bool MigrateOnStart { get; set; } = true;
+
+    /// <summary>Where the database is, for log lines: host and port, or the SQLite file; never the password.</summary>
+    public string Address()
+    {
+        if (Provider == StoreProvider.Sqlite)
+            return new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(ConnectionString).DataSource;
+        var postgres = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
+        return $"{postgres.Host}:{postgres.Port}/{postgres.Database}";
+    }
 }
 
 public enum StoreProvider

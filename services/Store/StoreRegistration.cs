@@ -1,3 +1,4 @@
+using Inference.Hosting;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -18,6 +19,7 @@ public static class StoreRegistration
         services.AddDbContext<ProductsDbContext>((provider, db) =>
             UseProvider(db, provider.GetRequiredService<IOptions<StoreOptions>>().Value));
         services.AddScoped<ProductUpsert>();
+        services.AddHealthChecks().AddDbContextCheck<ProductsDbContext>("store-database", tags: [ServiceDefaults.ReadyTag]);
         // Before the bus starts, so no message is consumed against a missing table.
         services.Insert(0, ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, StoreSchema>());
         return services;

@@ -1,9 +1,11 @@
 using Inference.Hosting;
 using Inference.Validator;
-using Microsoft.Extensions.Hosting;
+using Microsoft.AspNetCore.Builder;
 
-var builder = Host.CreateApplicationBuilder(args);
-builder.AddInferenceTelemetry("validator");
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.AddServiceDefaults("validator");
 builder.Services.AddValidatorRules(builder.Configuration);
 builder.AddInferenceBus(bus => bus.AddValidator());
-builder.Build().Run();
+var app = builder.Build();
+app.MapServiceDefaults();
+app.Run();

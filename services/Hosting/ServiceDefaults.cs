@@ -1,0 +1,45 @@
+using MassTransit.Logging;
+using MassTransit.Monitoring;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Inference.Hosting;
+
+/// <summary>What every service has: OpenTelemetry traces and metrics, health checks, and the endpoints that expose them.</summary>
+public static class ServiceDefaults
+{
+    /// <summary>Health checks tagged with this decide readiness (the bus adds its own; Redis and PostgreSQL add theirs).</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>
+    /// Traces follow a product across every service (MassTransit carries the context in message headers); metrics are served
+    /// at <c>/metrics</c> for Prometheus, and both go over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
+    /// </summary>
+    public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, string serviceName)
+    {
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName))
+            .WithTracing(tracing => tracing.AddSource(DiagnosticHeaders.DefaultListenerName))
+            .WithMetrics(metrics => metrics.AddMeter(InstrumentationOptions.MeterName).AddPrometheusExporter());
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+            telemetry.UseOtlpExporter();
+
+        builder.Services.AddHealthChecks();
+        return builder;
+    }
+
+    /// <summary><c>/health/live</c> (the process answers), <c>/health/ready</c> (every dependency answers), <c>/metrics</c>.</summary>
+    public static WebApplication MapServiceDefaults(this WebApplication app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
+    }
+}
