@@ -1,0 +1,117 @@
+using System.Runtime.CompilerServices;
+using MassTransit;
+using StackExchange.Redis;
+
+namespace Inference.Sagas.Redis;
+
+/// <summary>
+/// Saga instances in Redis, one hash per saga: load by id, create only if absent, update and delete only if unchanged since loaded.
+/// No lock is taken: a write that lost the race throws <see cref="RedisSagaConcurrencyException"/> and the message is retried.
+/// </summary>
+public sealed class RedisSagaStore<TSaga>(IConnectionMultiplexer redis, RedisSagaSettings<TSaga> settings)
+    where TSaga : class, ISagaVersion
+{
+    static readonly RedisValue[] Fields = ["v", "d"];
+    static readonly KeyValuePair<string, object?> SagaTag = new("saga", RedisSagaSettings<TSaga>.SagaName);
+
+    // The JSON each instance had when loaded or last written, to tell an untouched saga from a changed one. Weak, so an
+    // instance the caller drops takes its entry with it.
+    readonly ConditionalWeakTable<TSaga, byte[]> _stored = new();
+
+    public RedisSagaSettings<TSaga> Settings => settings;
+
+    public RedisKey KeyOf(Guid correlationId) => settings.KeyOf(correlationId);
+
+    /// <summary>The saga as stored, with <see cref="ISagaVersion.Version"/> set from Redis; null when there is none.</summary>
+    public async Task<TSaga?> Load(Guid correlationId)
+    {
+        var values = await Database.HashGetAsync(KeyOf(correlationId), Fields).ConfigureAwait(false);
+        if (values[1].IsNull) return null;
+
+        byte[] json = values[1]!;
+        var saga = RedisSagaSerializer<TSaga>.Deserialize(json);
+        saga.Version = (int)values[0];
+        _stored.AddOrUpdate(saga, json);
+        return saga;
+    }
+
+    /// <summary>Stores a new saga at version 1 unless one with its id exists; false (and nothing written) when it does.</summary>
+    public async Task<bool> TryCreate(TSaga saga)
+    {
+        var json = RedisSagaSerializer<TSaga>.Serialize(saga);
+        var created = (long)await Database.ScriptEvaluateAsync(RedisSagaScripts.Create,
+            [KeyOf(saga.CorrelationId)], [json, ExpiryMilliseconds(saga)]).ConfigureAwait(false);
+        if (created == 0)
+        {
+            RedisSagaMetrics.Conflicts.Add(1, SagaTag, new("operation", "create"));
+            return false;
+        }
+
+        saga.Version = 1;
+        _stored.AddOrUpdate(saga, json);
+        return true;
+    }
+
+    /// <summary>Creates the saga or throws <see cref="RedisSagaConcurrencyException"/> when another message created it first.</summary>
+    public async Task Create(TSaga saga)
+    {
+        if (!await TryCreate(saga).ConfigureAwait(false))
+            throw new RedisSagaConcurrencyException("created meanwhile by another message", typeof(TSaga), saga.CorrelationId);
+    }
+
+    /// <summary>
+    /// Writes the saga and increments its version if Redis still holds the version it was loaded at; otherwise throws
+    /// <see cref="RedisSagaConcurrencyException"/>. A saga left as loaded is only checked, not written, so a duplicate
+    /// message neither bumps the version nor makes a concurrent message conflict.
+    /// </summary>
+    public async Task Update(TSaga saga)
+    {
+        var json = RedisSagaSerializer<TSaga>.Serialize(saga);
+        var key = KeyOf(saga.CorrelationId);
+        long outcome;
+        if (_stored.TryGetValue(saga, out var before) && before.AsSpan().SequenceEqual(json))
+        {
+            var current = await Database.HashGetAsync(key, Fields[0]).ConfigureAwait(false);
+            outcome = current.IsNull ? -1 : (long)current == saga.Version ? 0 : (long)current;
+            if (outcome == 0)
+            {
+                RedisSagaMetrics.UnchangedSkips.Add(1, SagaTag);
+                return;
+            }
+        }
+        else
+        {
+            outcome = (long)await Database.ScriptEvaluateAsync(RedisSagaScripts.Update,
+                [key], [saga.Version, json, ExpiryMilliseconds(saga)]).ConfigureAwait(false);
+        }
+
+        ThrowIfConflict(outcome, saga, "update");
+        saga.Version++;
+        _stored.AddOrUpdate(saga, json);
+    }
+
+    /// <summary>Removes the saga if Redis still holds the version it was loaded at; otherwise throws <see cref="RedisSagaConcurrencyException"/>.</summary>
+    public async Task Delete(TSaga saga)
+    {
+        var outcome = (long)await Database.ScriptEvaluateAsync(RedisSagaScripts.Delete,
+            [KeyOf(saga.CorrelationId)], [saga.Version]).ConfigureAwait(false);
+        ThrowIfConflict(outcome, saga, "delete");
+        _stored.Remove(saga);
+    }
+
+    // GetDatabase is a cheap wrapper over the shared multiplexer; taking it per call keeps no state here.
+    IDatabase Database => redis.GetDatabase();
+
+    // Zero means no expiry: the scripts then make the key persistent, so a saga can never expire while in flight.
+    long ExpiryMilliseconds(TSaga saga) => settings.IsFinished(saga) ? (long)settings.FinishedExpiry.TotalMilliseconds : 0;
+
+    static void ThrowIfConflict(long outcome, TSaga saga, string operation)
+    {
+        if (outcome == 0) return;
+
+        RedisSagaMetrics.Conflicts.Add(1, SagaTag, new("operation", operation));
+        var found = outcome < 0 ? "it is gone (finalized or expired)" : $"it is at version {outcome}";
+        throw new RedisSagaConcurrencyException(
+            $"{operation} refused: loaded at version {saga.Version}, but {found}", typeof(TSaga), saga.CorrelationId);
+    }
+}
