@@ -1,0 +1,22 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+
+namespace Inference.Sagas.Redis;
+
+/// <summary>Where <see cref="ProductState"/> is kept: the one call for the Orchestrator (which runs the saga) and for any process that reads it.</summary>
+public static class ProductStateRepository
+{
+    /// <summary>The states no product leaves; a product in one of them expires after <c>SagaRepository:Redis:FinishedExpiry</c>.</summary>
+    public static readonly IReadOnlyCollection<string> FinishedStates = [nameof(ProductStateMachine.Completed), nameof(ProductStateMachine.Faulted)];
+
+    // Read off the type, so the names cannot drift from the machine and no machine (with its routing table) need be built.
+    static readonly IReadOnlyCollection<string> States = typeof(ProductStateMachine).GetProperties()
+        .Where(p => p.PropertyType == typeof(State))
+        .Select(p => p.Name)
+        .ToArray();
+
+    /// <summary>The repository <c>SagaRepository:Kind</c> names: <c>InMemory</c> (the default) or <c>Redis</c>.</summary>
+    public static ISagaRegistrationConfigurator<ProductState> ConfiguredRepository(
+        this ISagaRegistrationConfigurator<ProductState> saga, IConfiguration configuration) =>
+        saga.ConfiguredRepository(configuration, product => product.CurrentState, States, FinishedStates);
+}
