@@ -1,8 +1,10 @@
 using Inference.Sagas;
+using Inference.Sagas.Redis;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 
 namespace Inference.Orchestrator;
 
@@ -17,9 +19,11 @@ public static class OrchestratorRegistration
         return services;
     }
 
-    public static IBusRegistrationConfigurator AddProductSaga(this IBusRegistrationConfigurator bus)
+    /// <summary>The product saga, kept where <c>SagaRepository:Kind</c> says (in memory unless configured, Redis in production).</summary>
+    public static IBusRegistrationConfigurator AddProductSaga(this IBusRegistrationConfigurator bus, IConfiguration configuration)
     {
-        bus.AddSagaStateMachine<ProductStateMachine, ProductState, ProductStateDefinition>().InMemoryRepository();
+        bus.AddSagaStateMachine<ProductStateMachine, ProductState, ProductStateDefinition>().ConfiguredRepository(configuration);
+        bus.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(RedisSagaMetrics.MeterName));
         return bus;
     }
 }

@@ -1,5 +1,6 @@
 using Inference.Hosting;
 using Inference.Sagas;
+using Inference.Sagas.Redis;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -10,17 +11,24 @@ public sealed class ProductStateDefinition : SagaDefinition<ProductState>
 {
     public const string Queue = "product-state";
     readonly QueueSettings _settings;
+    readonly int _conflictRetryLimit;
 
-    public ProductStateDefinition(IOptions<QueueOptions> options)
+    public ProductStateDefinition(IOptions<QueueOptions> options, IOptions<SagaRepositoryOptions> repository)
     {
         EndpointName = Queue;
         _settings = options.Value.For(Queue);
+        _conflictRetryLimit = repository.Value.ConflictRetryLimit;
         ConcurrentMessageLimit = _settings.ConcurrencyLimit;
     }
 
+    // Two events for one product may be handled at once (by two threads or two pods): with Redis the later save conflicts and
+    // is retried within milliseconds, and no command leaves before the state that sent it is saved.
     protected override void ConfigureSaga(
         IReceiveEndpointConfigurator endpointConfigurator,
         ISagaConfigurator<ProductState> sagaConfigurator,
-        IRegistrationContext context) =>
+        IRegistrationContext context)
+    {
         endpointConfigurator.Apply(_settings);
+        endpointConfigurator.UseOptimisticConcurrency(context, _conflictRetryLimit);
+    }
 }

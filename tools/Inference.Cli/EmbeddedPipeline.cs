@@ -33,7 +33,7 @@ public static class EmbeddedPipeline
             .AddProductStore(builder.Configuration);
         builder.AddInferenceBus(bus =>
         {
-            bus.AddProductSaga();
+            bus.AddProductSaga(builder.Configuration);
             bus.AddClassifier();
             bus.AddExtractor();
             bus.AddValidator();
