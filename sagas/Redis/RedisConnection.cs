@@ -30,15 +30,15 @@ public static class RedisConnection
         if (!multiplexer.IsConnected)
         {
             down = 1;
-            logger.LogWarning("Redis at {Address} is unreachable (no answer within {Timeout} ms); saga state waits for it, reconnecting with backoff up to 30 s",
+            logger.LogWarning("Redis at {Address} is unreachable (not connected within {Timeout} ms); saga state waits for it, reconnecting with backoff up to 30 s",
                 address, options.ConnectTimeout);
         }
 
         multiplexer.ConnectionFailed += (_, e) =>
         {
             if (e.ConnectionType == ConnectionType.Interactive && Interlocked.Exchange(ref down, 1) == 0)
-                logger.LogWarning("Redis at {Address} is unreachable ({Failure}: {Reason}); saga state waits for it, reconnecting with backoff up to 30 s",
-                    Describe(e.EndPoint), e.FailureType, e.Exception?.Message);
+                logger.LogWarning("Redis at {Address} is unreachable ({Failure}); saga state waits for it, reconnecting with backoff up to 30 s",
+                    Describe(e.EndPoint), e.FailureType);
         };
         multiplexer.ConnectionRestored += (_, e) =>
         {
