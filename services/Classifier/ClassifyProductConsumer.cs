@@ -1,4 +1,5 @@
 using Inference.Contracts;
+using Inference.Hosting;
 using Inference.Models;
 using MassTransit;
 
@@ -9,6 +10,9 @@ public sealed class ClassifyProductConsumer(ICategoryClassifier classifier) : IC
 {
     public Task Consume(ConsumeContext<ClassifyProduct> context)
     {
+        // Empty text has a defined answer (no category); a missing one is a malformed message that no retry mends.
+        if (context.Message.Text is null)
+            throw new PermanentFailureException($"ClassifyProduct for {context.Message.ProductId} has no text");
         var prediction = classifier.Classify([context.Message.Text])[0];
         return context.Publish(new ProductClassified(
             context.Message.ProductId, prediction.Category, prediction.Confidence, prediction.TopK, classifier.Model));
