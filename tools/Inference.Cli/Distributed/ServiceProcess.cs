@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Inference.Tests.Integration;
+namespace Inference.Cli.Distributed;
 
 /// <summary>One service of the solution running as its own process, from its own build output, configured by environment.</summary>
 public sealed class ServiceProcess : IAsyncDisposable
@@ -27,28 +27,27 @@ public sealed class ServiceProcess : IAsyncDisposable
     public int Id => _process.Id;
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts <c>services/&lt;service&gt;</c>'s build output on a free loopback port.</summary>
-    public static ServiceProcess Start(string service, string name, IDictionary<string, string?> environment, string logDirectory)
+    /// <summary>Starts <paramref name="assembly"/> (a service's build output) on a free loopback port.</summary>
+    public static ServiceProcess Start(string name, string assembly, IDictionary<string, string?> environment, string logDirectory)
     {
-        var directory = BuildOutput(service);
-        var port = FreePort();
-        var address = new Uri($"http://127.0.0.1:{port}/");
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(directory, $"Inference.{service}.dll"), "--urls", address.ToString()])
+        if (!File.Exists(assembly)) throw new FileNotFoundException($"{name}: {assembly} does not exist; build the solution first");
+        var address = new Uri($"http://127.0.0.1:{FreePort()}/");
+        var start = new ProcessStartInfo("dotnet", [assembly, "--urls", address.ToString()])
         {
-            WorkingDirectory = directory,
+            WorkingDirectory = Path.GetDirectoryName(assembly)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["Logging__Console__FormatterName"] = "simple";
         foreach (var (key, value) in environment) start.Environment[key] = value;
 
+        Directory.CreateDirectory(logDirectory);
         var logPath = Path.Combine(logDirectory, $"{name}.log");
         var log = new StreamWriter(logPath) { AutoFlush = true };
         var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.OutputDataReceived += (_, e) => Write(log, e.Data);
+        process.ErrorDataReceived += (_, e) => Write(log, e.Data);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -76,17 +75,15 @@ public sealed class ServiceProcess : IAsyncDisposable
         throw new TimeoutException($"{Name} was not ready within {timeout.TotalSeconds:0} s; its log:\n{Tail()}");
     }
 
+    /// <summary>The last lines the process wrote, for a failure message.</summary>
     public string Tail(int lines = 40)
     {
-        lock (_log)
-        {
-            _log.Flush();
-            using var reader = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            return string.Join('\n', new StreamReader(reader).ReadToEnd().Split('\n').TakeLast(lines));
-        }
+        lock (_log) _log.Flush();
+        using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return string.Join('\n', new StreamReader(stream).ReadToEnd().Split('\n').TakeLast(lines));
     }
 
-    /// <summary>Stops the process the way an orchestrator would: SIGTERM, then a kill if it does not go.</summary>
+    /// <summary>Stops the process the way an orchestrator would: SIGTERM, then a kill if it does not go within 15 s.</summary>
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
@@ -101,27 +98,13 @@ public sealed class ServiceProcess : IAsyncDisposable
         lock (_log) _log.Dispose();
     }
 
-    /// <summary>The service's own build output, next to this test assembly's configuration (Debug or Release).</summary>
-    static string BuildOutput(string service)
+    static void Write(StreamWriter log, string? line)
     {
-        var testDirectory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        var runtime = testDirectory.Name;                // linux-x64
-        var framework = testDirectory.Parent!.Name;      // net10.0
-        var configuration = testDirectory.Parent.Parent!.Name;
-        var directory = Path.Combine(RepositoryRoot(), "services", service, "bin", configuration, framework, runtime);
-        return File.Exists(Path.Combine(directory, $"Inference.{service}.dll"))
-            ? directory
-            : throw new FileNotFoundException($"build services/{service} first: no Inference.{service}.dll in {directory}");
-    }
-
-    public static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); directory is not null; directory = directory.Parent)
+        if (line is null) return;
+        lock (log)
         {
-            if (File.Exists(Path.Combine(directory.FullName, "Inference.sln"))) return directory.FullName;
+            if (log.BaseStream.CanWrite) log.WriteLine(line);
         }
-
-        throw new DirectoryNotFoundException("Inference.sln not found above the test directory");
     }
 
     static int FreePort()
