@@ -10,7 +10,7 @@ public sealed class DistributedPipeline : IAsyncDisposable
     public IReadOnlyList<ServiceProcess> Services => _services;
 
     /// <summary>
-    /// Starts the Orchestrator, the Classifier, one Extractor process per group of extractors, the Validator and the Store,
+    /// Starts the Orchestrator, the Classifier, one Extractor process per group of extractors, the Validator, the Store (and the Gateway),
     /// each with <paramref name="environment"/> plus its own settings, and waits until every one is ready.
     /// </summary>
     public static async Task<DistributedPipeline> StartAsync(
@@ -19,7 +19,8 @@ public sealed class DistributedPipeline : IAsyncDisposable
         IReadOnlyList<IReadOnlyList<string>> extractorGroups,
         string logDirectory,
         TimeSpan readyTimeout,
-        IDictionary<string, IDictionary<string, string?>>? perService = null)
+        IDictionary<string, IDictionary<string, string?>>? perService = null,
+        bool withGateway = false)
     {
         var plan = new List<(string Name, string Service, Dictionary<string, string?> Environment)>
         {
@@ -28,6 +29,7 @@ public sealed class DistributedPipeline : IAsyncDisposable
             ("validator", "Validator", new(environment)),
             ("store", "Store", new(environment)),
         };
+        if (withGateway) plan.Add(("gateway", "Gateway", new(environment)));
         foreach (var group in extractorGroups)
         {
             var settings = new Dictionary<string, string?>(environment);
