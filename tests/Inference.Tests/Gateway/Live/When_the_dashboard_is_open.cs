@@ -12,6 +12,7 @@ namespace Inference.Tests.Gateway.Live;
 [Category("Integration")]
 public sealed class When_the_dashboard_is_open
 {
+    const string Chromium = "/usr/bin/chromium";
     const int Batches = 8;
     const int PerBatch = 10;
     static readonly string[] ChromiumArgs =
@@ -29,6 +30,9 @@ public sealed class When_the_dashboard_is_open
     [OneTimeSetUp]
     public async Task OpenAsync()
     {
+        if (!File.Exists(Chromium))
+            Assert.Fail($"{Chromium} is missing: Debian's chromium package is installed by scripts/infra/install.sh (apt-get install chromium).");
+
         var settings = LivePipeline.GatewaySettings();
         settings["Gateway:RequireKeyForReads"] = "true";
         _gateway = new GatewayFactory(settings, LivePipeline.Pipeline.Sagas).ServeOnLoopback();
@@ -40,7 +44,7 @@ public sealed class When_the_dashboard_is_open
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
-            ExecutablePath = "/usr/bin/chromium",
+            ExecutablePath = Chromium,
             Headless = true,
             Args = ChromiumArgs,
         });
