@@ -1,4 +1,5 @@
 using Inference.Gateway.Health;
+using Inference.Hosting;
 using Inference.Gateway.Pipeline;
 using Inference.Gateway.Products;
 using Inference.Store;
@@ -45,6 +46,8 @@ public static class GatewayRegistration
     public static IServiceCollection AddPipelineStatistics(this IServiceCollection services)
     {
         services.AddSingleton<PipelineStatistics>();
+        services.AddSingleton<PipelineEventsEndpoint>();
+        services.AddSingleton<IReceiveEndpointContributor>(provider => provider.GetRequiredService<PipelineEventsEndpoint>());
         services.AddHttpClient<RabbitMqQueues>(client => client.Timeout = TimeSpan.FromSeconds(5));
         return services;
     }

@@ -19,7 +19,7 @@ builder.Services
 builder.AddInferenceBus(bus =>
 {
     bus.AddProductStateRepository(builder.Configuration);
-    bus.AddConsumer<PipelineEventsConsumer, PipelineEventsConsumerDefinition>();
+    bus.AddPipelineEvents();
     bus.ConfigureHealthCheckOptions(health => health.Name = "bus");
 });
 

@@ -1,4 +1,5 @@
 using Inference.Contracts;
+using Inference.Hosting;
 using MassTransit;
 
 namespace Inference.Gateway.Pipeline;
@@ -55,34 +56,40 @@ public sealed class PipelineEventsConsumer(PipelineStatistics statistics) :
 }
 
 /// <summary>
-/// A temporary endpoint of this gateway's own (auto-delete, not durable, named for the instance): every replica hears every
-/// event, and a stopped replica leaves no queue behind to fill up.
+/// A queue of this gateway's own (auto-delete, not durable, named for the instance): every replica hears every event, and a
+/// stopped replica leaves no queue behind to fill up.
 /// </summary>
-public sealed class PipelineEventsConsumerDefinition : ConsumerDefinition<PipelineEventsConsumer>
+public sealed class PipelineEventsEndpoint : IReceiveEndpointContributor
 {
-    public PipelineEventsConsumerDefinition()
-    {
-        // One per gateway (per container, so two gateways in one test process differ too).
-        InstanceId = $"{HostName()}-{Guid.NewGuid().ToString("N")[..8]}";
-        Endpoint(endpoint =>
-        {
-            endpoint.Name = "gateway-events";
-            endpoint.InstanceId = InstanceId;
-            endpoint.Temporary = true;
-            endpoint.PrefetchCount = 256;
-        });
-    }
+    /// <summary>The host's name (the pod's, on Kubernetes) and a random suffix: one per gateway, two in one process too.</summary>
+    public string QueueName { get; } = $"gateway-events-{HostName()}-{Guid.NewGuid().ToString("N")[..8]}";
 
-    /// <summary>The host's name (the pod's, on Kubernetes) and a random suffix.</summary>
-    public string InstanceId { get; }
+    public void Configure(IBusRegistrationContext context, IBusFactoryConfigurator bus) =>
+        bus.ReceiveEndpoint(QueueName, endpoint =>
+        {
+            // Said here, on the transport's own settings: a consumer definition's "temporary" flag left the queue durable.
+            if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+            {
+                rabbit.AutoDelete = true;
+                rabbit.Durable = false;
+            }
+
+            endpoint.PrefetchCount = 256;
+            // Counting cannot fail in a way a retry would mend.
+            endpoint.UseMessageRetry(retry => retry.None());
+            endpoint.ConfigureConsumer<PipelineEventsConsumer>(context);
+        });
 
     static string HostName() =>
         new(Environment.MachineName.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit).Take(40).ToArray());
+}
 
-    protected override void ConfigureConsumer(
-        IReceiveEndpointConfigurator endpointConfigurator,
-        IConsumerConfigurator<PipelineEventsConsumer> consumerConfigurator,
-        IRegistrationContext context) =>
-        // Counting cannot fail in a way a retry would mend.
-        endpointConfigurator.UseMessageRetry(retry => retry.None());
+public static class PipelineEventsRegistration
+{
+    /// <summary>The consumer, on the endpoint <see cref="PipelineEventsEndpoint"/> declares (not a named queue of the pipeline).</summary>
+    public static IBusRegistrationConfigurator AddPipelineEvents(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<PipelineEventsConsumer>().ExcludeFromConfigureEndpoints();
+        return bus;
+    }
 }

@@ -94,6 +94,27 @@ public sealed class When_a_request_is_bad
     }
 
     [Test]
+    public async Task Should_refuse_a_body_larger_than_a_full_batch_can_be_with_413()
+    {
+        // A gateway taking one product of at most 10 bytes accepts bodies of about 2 KiB.
+        await using var small = new GatewayFactory(new Dictionary<string, string?>
+        {
+            ["Transport:Kind"] = "InMemory",
+            ["Store:Provider"] = "Postgres",
+            ["Store:ConnectionString"] = LivePipeline.Database.ConnectionString,
+            ["Gateway:ApiKeys:0"] = GatewayFactory.Key,
+            ["Gateway:MaxBatchSize"] = "1",
+            ["Gateway:MaxTextBytes"] = "10",
+        });
+        using var client = small.CreateClient();
+
+        var answer = await Http.PostAsync(client, JsonSerializer.Serialize(new { source = "acme", text = new string('x', 5_000) }));
+
+        AssertProblem(answer, HttpStatusCode.RequestEntityTooLarge);
+        Assert.That(answer.Json.GetProperty("detail").GetString(), Does.Contain("2,068 bytes"));
+    }
+
+    [Test]
     public async Task Should_refuse_an_empty_batch()
     {
         var answer = await Http.PostAsync(Client, "[]");

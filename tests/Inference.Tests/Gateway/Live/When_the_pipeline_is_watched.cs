@@ -1,6 +1,10 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Inference.Contracts;
+using Inference.Tests.Integration;
 
 namespace Inference.Tests.Gateway.Live;
 
@@ -129,6 +133,21 @@ public sealed class When_the_pipeline_is_watched
         Assert.That(state.GetProperty("fault").GetProperty("stage").GetString(), Is.EqualTo("store"));
         Assert.That(state.GetProperty("fault").GetProperty("reason").GetString(), Is.Not.Empty);
         Assert.That(state.GetProperty("stages").GetProperty("faultedAt").ValueKind, Is.EqualTo(JsonValueKind.String));
+    }
+
+    [Test]
+    public async Task Should_hear_the_events_on_a_temporary_queue_of_each_gateway()
+    {
+        using var management = new HttpClient { BaseAddress = TestServers.RabbitMqManagement };
+        management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes("guest:guest")));
+        var queues = await management.GetFromJsonAsync<JsonElement>(
+            $"api/queues/{Uri.EscapeDataString(LivePipeline.VirtualHost.Name)}?columns=name,durable,auto_delete");
+
+        var own = queues.EnumerateArray().Where(q => q.GetProperty("name").GetString()!.StartsWith("gateway-events-", StringComparison.Ordinal)).ToArray();
+        Assert.That(own, Has.Length.GreaterThanOrEqualTo(2), "one per gateway");
+        Assert.That(own.Select(q => q.GetProperty("name").GetString()), Is.Unique);
+        Assert.That(own.Select(q => q.GetProperty("auto_delete").GetBoolean()), Has.All.True);
+        Assert.That(own.Select(q => q.GetProperty("durable").GetBoolean()), Has.All.False);
     }
 
     [Test]
