@@ -1,0 +1,40 @@
+using Inference.Gateway;
+using Inference.Gateway.Health;
+using Inference.Gateway.Pipeline;
+using Inference.Gateway.Products;
+using Inference.Gateway.Security;
+using Inference.Hosting;
+using MassTransit;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddInferenceTelemetry("gateway");
+builder.Services
+    .AddGatewayOptions(builder.Configuration)
+    .AddApiKeyAuthentication()
+    .AddProductIntake()
+    .AddProductRecords(builder.Configuration)
+    .AddPipelineStatistics()
+    .AddGatewayHealthChecks()
+    .AddApiDocs();
+builder.AddInferenceBus(bus =>
+{
+    bus.AddProductStateRepository(builder.Configuration);
+    bus.AddPipelineEvents();
+    bus.ConfigureHealthCheckOptions(health => health.Name = "bus");
+});
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseDefaultFiles();
+app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapProducts();
+app.MapPipeline();
+app.MapHealth();
+app.MapApiDocs();
+app.Run();
+
+/// <summary>The Gateway's entry point, public so tests can host it (<c>WebApplicationFactory&lt;Program&gt;</c>).</summary>
+public partial class Program;
