@@ -39,7 +39,7 @@ public static class GatewayRegistration
 
         var store = configuration.GetSection(StoreOptions.Section).Get<StoreOptions>() ?? new StoreOptions();
         services.AddHealthChecks()
-            .AddDbContextCheck<ProductsDbContext>(store.Provider == StoreProvider.Postgres ? "postgres" : "sqlite", tags: [HealthEndpoints.Ready]);
+            .AddDbContextCheck<ProductsDbContext>(store.Provider == StoreProvider.Postgres ? "postgres" : "sqlite", tags: [ServiceDefaults.ReadyTag]);
         return services;
     }
 
@@ -54,7 +54,7 @@ public static class GatewayRegistration
 
     public static IServiceCollection AddGatewayHealthChecks(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [HealthEndpoints.Ready]);
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [ServiceDefaults.ReadyTag]);
         return services;
     }
 }

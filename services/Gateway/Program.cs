@@ -1,5 +1,4 @@
 using Inference.Gateway;
-using Inference.Gateway.Health;
 using Inference.Gateway.Pipeline;
 using Inference.Gateway.Products;
 using Inference.Gateway.Security;
@@ -7,7 +6,7 @@ using Inference.Hosting;
 using MassTransit;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddInferenceTelemetry("gateway");
+builder.AddServiceDefaults("gateway");
 builder.Services
     .AddGatewayOptions(builder.Configuration)
     .AddApiKeyAuthentication()
@@ -32,9 +31,6 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapProducts();
 app.MapPipeline();
-app.MapHealth();
+app.MapServiceDefaults();
 app.MapApiDocs();
 app.Run();
-
-/// <summary>The Gateway's entry point, public so tests can host it (<c>WebApplicationFactory&lt;Program&gt;</c>).</summary>
-public partial class Program;

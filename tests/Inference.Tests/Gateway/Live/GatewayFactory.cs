@@ -13,10 +13,10 @@ using Microsoft.Extensions.Logging;
 namespace Inference.Tests.Gateway.Live;
 
 /// <summary>
-/// The Gateway's real <c>Program</c>, with its production <c>appsettings.json</c> and the settings a test gives, in the test
+/// The Gateway's real entry point, with its production <c>appsettings.json</c> and the settings a test gives, in the test
 /// host or (<see cref="ServeOnLoopback"/>) on a real loopback port for a browser.
 /// </summary>
-public sealed class GatewayFactory(IDictionary<string, string?> settings, IndexedSagaDictionary<ProductState>? sagas = null) : WebApplicationFactory<Program>
+public sealed class GatewayFactory(IDictionary<string, string?> settings, IndexedSagaDictionary<ProductState>? sagas = null) : WebApplicationFactory<Inference.Gateway.GatewayOptions>
 {
     public const string Key = "test-key-0123456789abcdef";
 
