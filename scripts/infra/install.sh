@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages of Redis, RabbitMQ and PostgreSQL if missing (needs root).
+# Installs the Debian packages of Redis, RabbitMQ and PostgreSQL if missing (needs root), and Chromium,
+# which the Gateway's dashboard tests drive headless (Playwright never downloads a browser here).
 # Never starts the system-wide services: start.sh runs private instances instead.
 set -euo pipefail
 
-packages=(redis-server rabbitmq-server postgresql curl)
+packages=(redis-server rabbitmq-server postgresql curl chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,17 +1,27 @@
+using Inference.Contracts;
+using Inference.Hosting;
 using Inference.Models;
 using Inference.Models.Baseline;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Inference.Classifier;
 
-/// <summary>What the Classifier service adds to a host: its model and its consumer.</summary>
+/// <summary>What the Classifier service adds to a host: its model, the batcher in front of it, and its consumer.</summary>
 public static class ClassifierRegistration
 {
     public static IServiceCollection AddClassifierModel(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<ICategoryClassifier, KeywordCategoryClassifier>();
+        services.AddSingleton(provider =>
+        {
+            var classifier = provider.GetRequiredService<ICategoryClassifier>();
+            var batch = provider.GetRequiredService<IOptions<QueueOptions>>().Value.For(QueueNames.Classify).Batch;
+            return new MicroBatcher<string, CategoryPrediction>(
+                (texts, _) => Task.FromResult(classifier.Classify(texts)), batch);
+        });
         return services;
     }
 

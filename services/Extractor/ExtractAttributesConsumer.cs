@@ -1,17 +1,24 @@
 using Inference.Contracts;
+using Inference.Hosting;
 using Inference.Models;
 using MassTransit;
 
 namespace Inference.Extractor;
 
-/// <summary>Runs the extractor the saga routed the product to and publishes what it found.</summary>
-public sealed class ExtractAttributesConsumer(ExtractorCatalog extractors) : IConsumer<ExtractAttributes>
+/// <summary>Runs the extractor the saga routed the product to (sharing its model call with its neighbours) and publishes what it found.</summary>
+public sealed class ExtractAttributesConsumer(ExtractorBatchers extractors) : IConsumer<ExtractAttributes>
 {
-    public Task Consume(ConsumeContext<ExtractAttributes> context)
+    public async Task Consume(ConsumeContext<ExtractAttributes> context)
     {
-        var extractor = extractors.Get(context.Message.Extractor);
-        var found = extractor.Extract([context.Message.Text])[0];
-        return context.Publish(new AttributesExtracted(
+        if (context.Message.Text is null)
+            throw new PermanentFailureException($"ExtractAttributes for {context.Message.ProductId} has no text");
+        IAttributeExtractor extractor;
+        MicroBatcher<string, Extraction> batcher;
+        try { (extractor, batcher) = extractors.For(context.Message.Extractor); }
+        catch (UnknownExtractorException e) { throw new PermanentFailureException(e.Message, e); }
+
+        var found = await batcher.SubmitAsync(context.Message.Text, context.CancellationToken);
+        await context.Publish(new AttributesExtracted(
             context.Message.ProductId, found.Brand, found.Mpn, found.Gtin, found.Attributes, extractor.Model));
     }
 }

@@ -17,6 +17,7 @@ public static class ExtractorRegistration
         services.AddSingleton<IValidateOptions<ExtractorOptions>, ExtractorOptionsValidator>();
         services.AddSingleton(provider =>
             new ExtractorCatalog(RegexAttributeExtractor.ForExtractors(provider.GetRequiredService<IOptions<ExtractorOptions>>().Value.Serve)));
+        services.AddSingleton<ExtractorBatchers>();
         services.AddSingleton<IReceiveEndpointContributor, ExtractorEndpoints>();
         return services;
     }

@@ -27,4 +27,12 @@ public sealed class QueueSettings
 
     /// <summary>First retry interval; each next one doubles.</summary>
     public int RetryIntervalMs { get; set; } = 200;
+
+    /// <summary>Most messages whose work shares one model call or database round trip.</summary>
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>Longest wait for a batch to fill once it has a message; under load batches fill while the last one runs.</summary>
+    public double BatchDelayMs { get; set; } = 2;
+
+    public BatchSettings Batch => new(Math.Max(1, BatchSize), TimeSpan.FromMilliseconds(Math.Max(0, BatchDelayMs)));
 }

@@ -1,14 +1,15 @@
 using Inference.Contracts;
+using Inference.Hosting;
 using MassTransit;
 
 namespace Inference.Store;
 
-/// <summary>Upserts the enriched product and publishes its revision.</summary>
-public sealed class StoreProductConsumer(ProductUpsert upsert) : IConsumer<StoreProduct>
+/// <summary>Upserts the enriched product (in one round trip with its neighbours) and publishes its revision.</summary>
+public sealed class StoreProductConsumer(MicroBatcher<StoreProduct, long> batcher) : IConsumer<StoreProduct>
 {
     public async Task Consume(ConsumeContext<StoreProduct> context)
     {
-        var revisions = await upsert.UpsertAsync([context.Message], context.CancellationToken);
-        await context.Publish(new ProductStored(context.Message.ProductId, revisions[context.Message.ProductId], DateTimeOffset.UtcNow));
+        var revision = await batcher.SubmitAsync(context.Message, context.CancellationToken);
+        await context.Publish(new ProductStored(context.Message.ProductId, revision, DateTimeOffset.UtcNow));
     }
 }

@@ -1,11 +1,16 @@
 using Inference.Contracts;
+using Inference.Hosting;
 using MassTransit;
 
 namespace Inference.Validator;
 
-/// <summary>Validates a product's MPN and GTIN and publishes the verdicts.</summary>
-public sealed class ValidateIdentifiersConsumer(IdentifierValidator validator) : IConsumer<ValidateIdentifiers>
+/// <summary>Validates a product's MPN and GTIN (the MPN model's call shared with its neighbours) and publishes the verdicts.</summary>
+public sealed class ValidateIdentifiersConsumer(IdentifierValidator validator, MicroBatcher<ValidateIdentifiers, IReadOnlyList<IdentifierVerdict>> batcher)
+    : IConsumer<ValidateIdentifiers>
 {
-    public Task Consume(ConsumeContext<ValidateIdentifiers> context) =>
-        context.Publish(new IdentifiersValidated(context.Message.ProductId, validator.Validate(context.Message), validator.Model));
+    public async Task Consume(ConsumeContext<ValidateIdentifiers> context)
+    {
+        var verdicts = await batcher.SubmitAsync(context.Message, context.CancellationToken);
+        await context.Publish(new IdentifiersValidated(context.Message.ProductId, verdicts, validator.Model));
+    }
 }

@@ -1,6 +1,9 @@
+using Inference.Contracts;
+using Inference.Hosting;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Inference.Validator;
 
@@ -14,6 +17,13 @@ public static class ValidatorRegistration
         services.AddSingleton<MpnRules>();
         services.AddSingleton(provider => new IdentifierValidator(
             provider.GetRequiredService<GtinRules>(), provider.GetRequiredService<MpnRules>()));
+        services.AddSingleton(provider =>
+        {
+            var validator = provider.GetRequiredService<IdentifierValidator>();
+            var batch = provider.GetRequiredService<IOptions<QueueOptions>>().Value.For(QueueNames.Validate).Batch;
+            return new MicroBatcher<ValidateIdentifiers, IReadOnlyList<IdentifierVerdict>>(
+                (requests, _) => Task.FromResult(validator.Validate(requests)), batch);
+        });
         return services;
     }
 

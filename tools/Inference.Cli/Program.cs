@@ -23,5 +23,14 @@ run.SetAction((parse, cancellationToken) =>
     return new RunCommand(settings, AnsiConsole.Console).ExecuteAsync(cancellationToken);
 });
 
-var root = new RootCommand("Inference: product text in, enriched and validated product records out") { run };
+var configuration = new Option<string>("--configuration", "-c") { Description = "Which build of the services to run (Debug or Release)", DefaultValueFactory = _ => "Release" };
+var logs = new Option<string>("--logs") { Description = "Where each service writes its log", DefaultValueFactory = _ => Path.Combine(".infra", "stack") };
+var stack = new Command("stack", "Run every service as its own process on the loopback RabbitMQ, Redis and PostgreSQL (scripts/infra/start.sh) until Ctrl-C")
+{
+    configuration, logs,
+};
+stack.SetAction((parse, cancellationToken) =>
+    new StackCommand(parse.GetValue(configuration)!, Path.GetFullPath(parse.GetValue(logs)!), AnsiConsole.Console).ExecuteAsync(cancellationToken));
+
+var root = new RootCommand("Inference: product text in, enriched and validated product records out") { run, stack };
 return await root.Parse(args).InvokeAsync();

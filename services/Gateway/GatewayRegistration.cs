@@ -1,0 +1,60 @@
+using Inference.Gateway.Health;
+using Inference.Hosting;
+using Inference.Gateway.Pipeline;
+using Inference.Gateway.Products;
+using Inference.Store;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Inference.Gateway;
+
+/// <summary>What the Gateway adds to its host, one method per part, so <c>Program.cs</c> stays a wiring diagram.</summary>
+public static class GatewayRegistration
+{
+    public static IServiceCollection AddGatewayOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddProblemDetails();
+        return services;
+    }
+
+    public static IServiceCollection AddProductIntake(this IServiceCollection services)
+    {
+        services.AddSingleton<ProductSubmissionReader>();
+        return services;
+    }
+
+    /// <summary>Read-only access to the Store's products table; the Gateway never migrates it (the Store does).</summary>
+    public static IServiceCollection AddProductRecords(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StoreOptions>()
+            .Bind(configuration.GetSection(StoreOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddDbContext<ProductsDbContext>((provider, db) =>
+            StoreRegistration.UseProvider(db, provider.GetRequiredService<IOptions<StoreOptions>>().Value)
+                .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking));
+
+        var store = configuration.GetSection(StoreOptions.Section).Get<StoreOptions>() ?? new StoreOptions();
+        services.AddHealthChecks()
+            .AddDbContextCheck<ProductsDbContext>(store.Provider == StoreProvider.Postgres ? "postgres" : "sqlite", tags: [ServiceDefaults.ReadyTag]);
+        return services;
+    }
+
+    public static IServiceCollection AddPipelineStatistics(this IServiceCollection services)
+    {
+        services.AddSingleton<PipelineStatistics>();
+        services.AddSingleton<PipelineEventsEndpoint>();
+        services.AddSingleton<IReceiveEndpointContributor>(provider => provider.GetRequiredService<PipelineEventsEndpoint>());
+        services.AddHttpClient<RabbitMqQueues>(client => client.Timeout = TimeSpan.FromSeconds(5));
+        return services;
+    }
+
+    public static IServiceCollection AddGatewayHealthChecks(this IServiceCollection services)
+    {
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [ServiceDefaults.ReadyTag]);
+        return services;
+    }
+}

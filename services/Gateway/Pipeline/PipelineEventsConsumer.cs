@@ -1,0 +1,95 @@
+using Inference.Contracts;
+using Inference.Hosting;
+using MassTransit;
+
+namespace Inference.Gateway.Pipeline;
+
+/// <summary>Hears every pipeline event and hands it to <see cref="PipelineStatistics"/>; times are the events' sent times.</summary>
+public sealed class PipelineEventsConsumer(PipelineStatistics statistics) :
+    IConsumer<ProductTextReceived>,
+    IConsumer<ProductClassified>,
+    IConsumer<AttributesExtracted>,
+    IConsumer<IdentifiersValidated>,
+    IConsumer<ProductStored>,
+    IConsumer<ProductFaulted>
+{
+    public Task Consume(ConsumeContext<ProductTextReceived> context)
+    {
+        statistics.Received(context.Message.ProductId, SentAt(context));
+        return Task.CompletedTask;
+    }
+
+    public Task Consume(ConsumeContext<ProductClassified> context)
+    {
+        statistics.Classified(context.Message.ProductId, SentAt(context));
+        return Task.CompletedTask;
+    }
+
+    public Task Consume(ConsumeContext<AttributesExtracted> context)
+    {
+        var message = context.Message;
+        // The saga validates only when there is an identifier; the same rule tells which state comes next.
+        var hasIdentifiers = !string.IsNullOrWhiteSpace(message.Mpn) || !string.IsNullOrWhiteSpace(message.Gtin);
+        statistics.Extracted(message.ProductId, SentAt(context), hasIdentifiers);
+        return Task.CompletedTask;
+    }
+
+    public Task Consume(ConsumeContext<IdentifiersValidated> context)
+    {
+        statistics.Validated(context.Message.ProductId, SentAt(context));
+        return Task.CompletedTask;
+    }
+
+    public Task Consume(ConsumeContext<ProductStored> context)
+    {
+        statistics.Stored(context.Message.ProductId, SentAt(context));
+        return Task.CompletedTask;
+    }
+
+    public Task Consume(ConsumeContext<ProductFaulted> context)
+    {
+        statistics.Faulted(context.Message, SentAt(context));
+        return Task.CompletedTask;
+    }
+
+    static DateTime SentAt(ConsumeContext context) => context.SentTime ?? DateTime.UtcNow;
+}
+
+/// <summary>
+/// A queue of this gateway's own (auto-delete, not durable, named for the instance): every replica hears every event, and a
+/// stopped replica leaves no queue behind to fill up.
+/// </summary>
+public sealed class PipelineEventsEndpoint : IReceiveEndpointContributor
+{
+    /// <summary>The host's name (the pod's, on Kubernetes) and a random suffix: one per gateway, two in one process too.</summary>
+    public string QueueName { get; } = $"gateway-events-{HostName()}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    public void Configure(IBusRegistrationContext context, IBusFactoryConfigurator bus) =>
+        bus.ReceiveEndpoint(QueueName, endpoint =>
+        {
+            // Said here, on the transport's own settings: a consumer definition's "temporary" flag left the queue durable.
+            if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+            {
+                rabbit.AutoDelete = true;
+                rabbit.Durable = false;
+            }
+
+            endpoint.PrefetchCount = 256;
+            // Counting cannot fail in a way a retry would mend.
+            endpoint.UseMessageRetry(retry => retry.None());
+            endpoint.ConfigureConsumer<PipelineEventsConsumer>(context);
+        });
+
+    static string HostName() =>
+        new(Environment.MachineName.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit).Take(40).ToArray());
+}
+
+public static class PipelineEventsRegistration
+{
+    /// <summary>The consumer, on the endpoint <see cref="PipelineEventsEndpoint"/> declares (not a named queue of the pipeline).</summary>
+    public static IBusRegistrationConfigurator AddPipelineEvents(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<PipelineEventsConsumer>().ExcludeFromConfigureEndpoints();
+        return bus;
+    }
+}

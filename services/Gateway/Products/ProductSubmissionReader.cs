@@ -1,0 +1,203 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+
+namespace Inference.Gateway.Products;
+
+/// <summary>Reads the body of <c>POST /v1/products</c>: one product or a batch, every bad record named with its index, all or nothing.</summary>
+public sealed class ProductSubmissionReader(IOptions<GatewayOptions> options)
+{
+    // The store's column sizes: longer values would fail at the end of the pipeline instead of here.
+    public const int MaxSourceLength = 200;
+    public const int MaxSourceIdLength = 400;
+
+    readonly GatewayOptions _options = options.Value;
+
+    public ProductSubmissionResult Read(JsonElement root)
+    {
+        switch (root.ValueKind)
+        {
+            case JsonValueKind.Object:
+            {
+                var errors = new Dictionary<string, string[]>();
+                var product = ReadProduct(root, "", errors);
+                return errors.Count == 0
+                    ? ProductSubmissionResult.Accepted([product!], batch: false)
+                    : ProductSubmissionResult.Invalid(errors, [0], batch: false);
+            }
+            case JsonValueKind.Array:
+                return ReadBatch(root);
+            default:
+                return ProductSubmissionResult.Rejected(StatusCodes.Status400BadRequest, "The body is not a product",
+                    $"The body must be a JSON object (one product) or an array of them (a batch), was {Describe(root.ValueKind)}.");
+        }
+    }
+
+    ProductSubmissionResult ReadBatch(JsonElement array)
+    {
+        var count = array.GetArrayLength();
+        if (count == 0)
+            return ProductSubmissionResult.Rejected(StatusCodes.Status400BadRequest, "The batch is empty",
+                "The batch holds no product: send at least one.");
+        if (count > _options.MaxBatchSize)
+            return ProductSubmissionResult.Rejected(StatusCodes.Status413PayloadTooLarge, "The batch is too large",
+                $"The batch holds {count:N0} products, over the limit of {_options.MaxBatchSize:N0} (Gateway:MaxBatchSize): split it.");
+
+        var errors = new Dictionary<string, string[]>();
+        var invalid = new List<int>();
+        var products = new List<ProductSubmission>(count);
+        var firstIndexOf = new Dictionary<Guid, int>();
+        var index = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            var prefix = $"[{index}].";
+            var before = errors.Count;
+            var product = ReadProduct(item, prefix, errors);
+            // Two records with one id would run as one product and lose the other's text: refuse rather than guess.
+            if (product is not null && !firstIndexOf.TryAdd(product.Id, index))
+                errors[$"{prefix}id"] = [$"is the id of record [{firstIndexOf[product.Id]}] too: a batch holds each product once."];
+            if (errors.Count > before) invalid.Add(index);
+            else products.Add(product!);
+            index++;
+        }
+
+        return errors.Count == 0
+            ? ProductSubmissionResult.Accepted(products, batch: true)
+            : ProductSubmissionResult.Invalid(errors, invalid, batch: true);
+    }
+
+    ProductSubmission? ReadProduct(JsonElement item, string prefix, Dictionary<string, string[]> errors)
+    {
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            errors[prefix.Length == 0 ? "$" : prefix.TrimEnd('.')] = [$"must be a JSON object (a product), was {Describe(item.ValueKind)}."];
+            return null;
+        }
+
+        var before = errors.Count;
+        var id = ReadId(item, prefix, errors);
+        var source = ReadString(item, "source", prefix, errors, required: true, maxChars: MaxSourceLength);
+        var sourceId = ReadString(item, "sourceId", prefix, errors, required: false, maxChars: MaxSourceIdLength);
+        var text = ReadString(item, "text", prefix, errors, required: true, maxChars: null);
+        if (text is not null)
+        {
+            var bytes = Encoding.UTF8.GetByteCount(text);
+            if (bytes > _options.MaxTextBytes)
+            {
+                errors[$"{prefix}text"] = [$"is {bytes:N0} bytes of UTF-8, over the limit of {_options.MaxTextBytes:N0} (Gateway:MaxTextBytes)."];
+                text = null;
+            }
+        }
+
+        return errors.Count == before ? new ProductSubmission(id, source!, sourceId, text!) : null;
+    }
+
+    static Guid ReadId(JsonElement item, string prefix, Dictionary<string, string[]> errors)
+    {
+        if (!TryGetProperty(item, "id", out var value) || value.ValueKind == JsonValueKind.Null)
+            return Guid.CreateVersion7();
+        if (value.ValueKind == JsonValueKind.String && Guid.TryParse(value.GetString(), out var id) && id != Guid.Empty)
+            return id;
+
+        errors[$"{prefix}id"] = [value.ValueKind == JsonValueKind.String
+            ? $"'{Shorten(value.GetString()!)}' is not a GUID (e.g. 0f8fad5b-d9cb-469f-a165-70867728950e), or is the empty one."
+            : $"must be a GUID in a string, was {Describe(value.ValueKind)}."];
+        return Guid.Empty;
+    }
+
+    static string? ReadString(JsonElement item, string name, string prefix, Dictionary<string, string[]> errors, bool required, int? maxChars)
+    {
+        if (!TryGetProperty(item, name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            if (required) errors[prefix + name] = ["is required."];
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            errors[prefix + name] = [$"must be a string, was {Describe(value.ValueKind)}."];
+            return null;
+        }
+
+        var text = value.GetString()!;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            // An optional field that is blank counts as absent.
+            if (required) errors[prefix + name] = ["is empty."];
+            return null;
+        }
+
+        if (maxChars is { } max && text.Length > max)
+        {
+            errors[prefix + name] = [$"is {text.Length:N0} characters long, over the limit of {max:N0}."];
+            return null;
+        }
+
+        return text;
+    }
+
+    /// <summary>Names match case-insensitively, as ASP.NET Core's own JSON binding does.</summary>
+    static bool TryGetProperty(JsonElement item, string name, out JsonElement value)
+    {
+        foreach (var property in item.EnumerateObject())
+        {
+            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                value = property.Value;
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
+    }
+
+    static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => "nothing",
+    };
+
+    static string Shorten(string value) => value.Length <= 60 ? value : value[..60] + "…";
+}
+
+/// <summary>What the reader made of a body: the products to publish, or why none may be.</summary>
+public sealed class ProductSubmissionResult
+{
+    ProductSubmissionResult() { }
+
+    public IReadOnlyList<ProductSubmission> Products { get; private init; } = [];
+    public bool IsBatch { get; private init; }
+
+    /// <summary>0 when the body is acceptable; otherwise the status to answer with.</summary>
+    public int Status { get; private init; }
+    public string? Title { get; private init; }
+    public string? Detail { get; private init; }
+    public IDictionary<string, string[]>? Errors { get; private init; }
+    public IReadOnlyList<int> InvalidRecords { get; private init; } = [];
+
+    public bool IsValid => Status == 0;
+
+    public static ProductSubmissionResult Accepted(IReadOnlyList<ProductSubmission> products, bool batch) =>
+        new() { Products = products, IsBatch = batch };
+
+    public static ProductSubmissionResult Rejected(int status, string title, string detail) =>
+        new() { Status = status, Title = title, Detail = detail };
+
+    public static ProductSubmissionResult Invalid(IDictionary<string, string[]> errors, IReadOnlyList<int> invalid, bool batch) => new()
+    {
+        Status = StatusCodes.Status400BadRequest,
+        Title = batch ? "Some products of the batch are not valid" : "The product is not valid",
+        Detail = batch
+            ? $"{invalid.Count:N0} of the batch's records are not valid (indexes {string.Join(", ", invalid.Take(20))}{(invalid.Count > 20 ? ", …" : "")}); nothing was accepted."
+            : "The product is not valid; nothing was accepted.",
+        Errors = errors,
+        InvalidRecords = invalid,
+        IsBatch = batch,
+    };
+}

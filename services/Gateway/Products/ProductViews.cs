@@ -1,0 +1,117 @@
+using System.Text.Json;
+using Inference.Contracts;
+using Inference.Sagas;
+using Inference.Store;
+
+namespace Inference.Gateway.Products;
+
+/// <summary>One accepted product: its id and where to follow it.</summary>
+public sealed record ProductAccepted(Guid Id, string Location);
+
+/// <summary>An accepted batch: every product's id and location, in the order posted.</summary>
+public sealed record ProductsAccepted(int Accepted, IReadOnlyList<ProductAccepted> Products);
+
+/// <summary>When each stage of a product finished.</summary>
+public sealed record StageTimes(
+    DateTimeOffset ReceivedAt,
+    DateTimeOffset? ClassifiedAt,
+    DateTimeOffset? ExtractedAt,
+    DateTimeOffset? ValidatedAt,
+    DateTimeOffset? StoredAt,
+    DateTimeOffset? FaultedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>Why a product's run failed: the stage and the first exception's message.</summary>
+public sealed record ProductFault(string? Stage, string? Reason);
+
+/// <summary>A product's saga as the pipeline knows it now.</summary>
+public sealed record ProductStateView(
+    Guid Id,
+    string State,
+    string Source,
+    string? SourceId,
+    string Text,
+    StageTimes Stages,
+    string? Category,
+    double? Confidence,
+    IReadOnlyList<CategoryScore> TopK,
+    string? Extractor,
+    string? Brand,
+    string? Mpn,
+    string? Gtin,
+    IReadOnlyDictionary<string, string> Attributes,
+    IReadOnlyList<IdentifierVerdict> Verdicts,
+    IReadOnlyDictionary<string, string> Models,
+    long? Revision,
+    ProductFault? Fault,
+    string Record)
+{
+    public static ProductStateView From(ProductState saga, string location) => new(
+        saga.CorrelationId,
+        saga.CurrentState,
+        saga.Source,
+        saga.SourceId,
+        saga.Text,
+        new StageTimes(saga.ReceivedAt, saga.ClassifiedAt, saga.ExtractedAt, saga.ValidatedAt, saga.StoredAt, saga.FaultedAt, saga.UpdatedAt),
+        saga.Category,
+        saga.Confidence,
+        saga.TopK,
+        saga.Extractor,
+        saga.Brand,
+        saga.Mpn,
+        saga.Gtin,
+        saga.Attributes,
+        saga.Verdicts,
+        saga.Models,
+        saga.Revision,
+        saga.FaultStage is null && saga.FaultReason is null ? null : new ProductFault(saga.FaultStage, saga.FaultReason),
+        $"{location}/record");
+}
+
+/// <summary>A product as stored, its JSON columns as JSON rather than strings.</summary>
+public sealed record ProductRecordView(
+    Guid Id,
+    string Source,
+    string? SourceId,
+    string Text,
+    string? Category,
+    double? Confidence,
+    string? Brand,
+    string? Mpn,
+    string? Gtin,
+    bool? MpnValid,
+    bool? GtinValid,
+    JsonElement Attributes,
+    JsonElement Verdicts,
+    JsonElement Models,
+    DateTimeOffset ReceivedAt,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    long Revision)
+{
+    public static ProductRecordView From(ProductRecord record) => new(
+        record.ProductId,
+        record.Source,
+        record.SourceId,
+        record.Text,
+        record.Category,
+        record.Confidence,
+        record.Brand,
+        record.Mpn,
+        record.Gtin,
+        record.MpnValid,
+        record.GtinValid,
+        Json(record.Attributes),
+        Json(record.Verdicts),
+        Json(record.Models),
+        record.ReceivedAt,
+        record.CreatedAt,
+        record.UpdatedAt,
+        record.Revision);
+
+    static JsonElement Json(string column)
+    {
+        using var document = JsonDocument.Parse(string.IsNullOrWhiteSpace(column) ? "null" : column);
+        return document.RootElement.Clone();
+    }
+}

@@ -1,0 +1,36 @@
+using Inference.Gateway;
+using Inference.Gateway.Pipeline;
+using Inference.Gateway.Products;
+using Inference.Gateway.Security;
+using Inference.Hosting;
+using MassTransit;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults("gateway");
+builder.Services
+    .AddGatewayOptions(builder.Configuration)
+    .AddApiKeyAuthentication()
+    .AddProductIntake()
+    .AddProductRecords(builder.Configuration)
+    .AddPipelineStatistics()
+    .AddGatewayHealthChecks()
+    .AddApiDocs();
+builder.AddInferenceBus(bus =>
+{
+    bus.AddProductStateRepository(builder.Configuration);
+    bus.AddPipelineEvents();
+    bus.ConfigureHealthCheckOptions(health => health.Name = "bus");
+});
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseDefaultFiles();
+app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapProducts();
+app.MapPipeline();
+app.MapServiceDefaults();
+app.MapApiDocs();
+app.Run();

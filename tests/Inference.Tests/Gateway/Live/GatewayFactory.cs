@@ -1,0 +1,95 @@
+using System.Net;
+using Inference.Sagas;
+using MassTransit.Saga;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Inference.Tests.Gateway.Live;
+
+/// <summary>
+/// The Gateway's real entry point, with its production <c>appsettings.json</c> and the settings a test gives, in the test
+/// host or (<see cref="ServeOnLoopback"/>) on a real loopback port for a browser.
+/// </summary>
+public sealed class GatewayFactory(IDictionary<string, string?> settings, IndexedSagaDictionary<ProductState>? sagas = null) : WebApplicationFactory<Inference.Gateway.GatewayOptions>
+{
+    public const string Key = "test-key-0123456789abcdef";
+
+    /// <summary>What the Gateway logged, to check its warnings.</summary>
+    public LogCapture Logs { get; } = new();
+
+    /// <summary>Services to add after the Gateway's own (e.g. a Redis multiplexer, as the Redis repository will register).</summary>
+    public Action<IServiceCollection>? MoreServices { get; init; }
+
+    /// <summary>Serves on Kestrel, on 127.0.0.1 and a free port, instead of the in-memory test server.</summary>
+    public GatewayFactory ServeOnLoopback()
+    {
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        StartServer();
+        return this;
+    }
+
+    /// <summary>Where Kestrel listens (after <see cref="ServeOnLoopback"/>).</summary>
+    public Uri Address =>
+        new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
+
+    /// <summary>Settings of a gateway on the given virtual host and database, with <see cref="Key"/> as its one API key.</summary>
+    public static Dictionary<string, string?> Settings(IDictionary<string, string?> transport, string storeConnectionString) =>
+        new(transport)
+        {
+            ["Store:Provider"] = "Postgres",
+            ["Store:ConnectionString"] = storeConnectionString,
+            ["Gateway:ApiKeys:0"] = Key,
+        };
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        // Not Development: the production appsettings.json (no key) plus only what the test says.
+        builder.UseEnvironment("Testing");
+        foreach (var (key, value) in settings) builder.UseSetting(key, value);
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        builder.ConfigureTestServices(services =>
+        {
+            if (sagas is not null)
+            {
+                services.RemoveAll<IndexedSagaDictionary<ProductState>>();
+                services.AddSingleton(sagas);
+            }
+
+            MoreServices?.Invoke(services);
+        });
+    }
+}
+
+/// <summary>Keeps every log line of a host, for assertions.</summary>
+public sealed class LogCapture : ILoggerProvider
+{
+    readonly List<(LogLevel Level, string Category, string Message)> _entries = [];
+
+    public IReadOnlyList<(LogLevel Level, string Category, string Message)> Entries
+    {
+        get { lock (_entries) return _entries.ToArray(); }
+    }
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose() { }
+
+    sealed class Logger(LogCapture capture, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (!IsEnabled(logLevel)) return;
+            lock (capture._entries) capture._entries.Add((logLevel, category, formatter(state, exception)));
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using Inference.Tests.Integration;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+
+namespace Inference.Tests.Gateway.Live;
+
+/// <summary>
+/// Once for every test of this namespace: a private RabbitMQ virtual host and PostgreSQL database, the pipeline running on
+/// them in this process, and a Gateway in the test host reading the same saga repository.
+/// </summary>
+[SetUpFixture]
+public sealed class LivePipeline
+{
+    public static RabbitMqVirtualHost VirtualHost { get; private set; } = null!;
+    public static PostgresDatabase Database { get; private set; } = null!;
+    public static InProcessPipeline Pipeline { get; private set; } = null!;
+    public static GatewayFactory Gateway { get; private set; } = null!;
+    public static HttpClient Client { get; private set; } = null!;
+
+    static ConnectionMultiplexer? _redis;
+
+    /// <summary>Settings for another gateway on the same servers.</summary>
+    public static Dictionary<string, string?> GatewaySettings() =>
+        GatewayFactory.Settings(VirtualHost.TransportSettings(), Database.ConnectionString);
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        VirtualHost = await RabbitMqVirtualHost.CreateAsync("gateway");
+        Database = await PostgresDatabase.CreateAsync("gateway");
+        var transport = VirtualHost.TransportSettings();
+        Pipeline = await InProcessPipeline.StartAsync(new Dictionary<string, string?>(transport)
+        {
+            ["Store:Provider"] = "Postgres",
+            ["Store:ConnectionString"] = Database.ConnectionString,
+        });
+
+        // Standing in for the multiplexer the Redis saga repository will register, so the readiness check pings a real Redis.
+        _redis = await ConnectionMultiplexer.ConnectAsync(TestServers.Redis);
+        Gateway = new GatewayFactory(GatewaySettings(), Pipeline.Sagas)
+        {
+            MoreServices = services => services.AddSingleton<IConnectionMultiplexer>(_redis),
+        };
+        Client = Gateway.CreateClient();
+        await Http.UntilReadyAsync(Client);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        Client?.Dispose();
+        if (Gateway is not null) await Gateway.DisposeAsync();
+        if (Pipeline is not null) await Pipeline.DisposeAsync();
+        if (_redis is not null) await _redis.DisposeAsync();
+        if (VirtualHost is not null) await VirtualHost.DisposeAsync();
+        if (Database is not null) await Database.DisposeAsync();
+    }
+}

@@ -1,0 +1,189 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace Inference.Tests.Gateway.Live;
+
+/// <summary>
+/// The dashboard in a real headless Chromium (Debian's, driven by Playwright for .NET), served by a Gateway on a loopback port
+/// while products flow; this Gateway needs a key to read, so the page must ask for one.
+/// </summary>
+[Category("Integration")]
+public sealed class When_the_dashboard_is_open
+{
+    const string Chromium = "/usr/bin/chromium";
+    const int Batches = 8;
+    const int PerBatch = 10;
+    static readonly string[] ChromiumArgs =
+        ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+    readonly List<string> _requests = [];
+    readonly List<Guid> _posted = [];
+    GatewayFactory _gateway = null!;
+    HttpClient _api = null!;
+    IPlaywright _playwright = null!;
+    IBrowser _browser = null!;
+    IPage _page = null!;
+    bool _askedForKey;
+
+    [OneTimeSetUp]
+    public async Task OpenAsync()
+    {
+        if (!File.Exists(Chromium))
+            Assert.Fail($"{Chromium} is missing: Debian's chromium package is installed by scripts/infra/install.sh (apt-get install chromium).");
+
+        var settings = LivePipeline.GatewaySettings();
+        settings["Gateway:RequireKeyForReads"] = "true";
+        _gateway = new GatewayFactory(settings, LivePipeline.Pipeline.Sagas).ServeOnLoopback();
+        Assert.That(_gateway.Address.Host, Is.EqualTo("127.0.0.1"));
+        Assert.That(_gateway.Address.Port, Is.Not.EqualTo(8080).And.Not.EqualTo(2024));
+        _api = new HttpClient { BaseAddress = _gateway.Address };
+        await Http.UntilReadyAsync(_api);
+
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+        _page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1300 } });
+        _page.Request += (_, request) => { lock (_requests) _requests.Add(request.Url); };
+
+        // Products flow while the page loads and polls.
+        var flow = Task.Run(async () =>
+        {
+            for (var b = 0; b < Batches; b++)
+            {
+                var batch = Enumerable.Range(0, PerBatch).Select(i => new { id = Guid.NewGuid(), source = "dashboard", text = $"Swingline 747 stapler no. {b}-{i}" }).ToArray();
+                var answer = await Http.PostAsync(_api, JsonSerializer.Serialize(batch));
+                Assert.That(answer.Status, Is.EqualTo(HttpStatusCode.Accepted), answer.ToString());
+                lock (_posted) _posted.AddRange(batch.Select(p => p.id));
+                await Task.Delay(250);
+            }
+        });
+
+        await _page.GotoAsync(_gateway.Address.ToString());
+        await _page.Locator("#key-form").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible });
+        _askedForKey = true;
+        await _page.FillAsync("#key-input", GatewayFactory.Key);
+        await _page.ClickAsync("#key-form button");
+
+        await flow;
+        foreach (var id in _posted) await UntilFinishedAsync(id);
+    }
+
+    [OneTimeTearDown]
+    public async Task CloseAsync()
+    {
+        if (_browser is not null) await _browser.DisposeAsync();
+        _playwright?.Dispose();
+        _api?.Dispose();
+        if (_gateway is not null) await _gateway.DisposeAsync();
+    }
+
+    async Task UntilFinishedAsync(Guid id) =>
+        await Http.UntilAsync(async () =>
+        {
+            var answer = await Http.GetAsync(_api, $"v1/products/{id}", GatewayFactory.Key);
+            return answer.Status == HttpStatusCode.OK && answer.Json.GetProperty("state").GetString() is "Completed" or "Faulted";
+        }, $"product {id} to finish");
+
+    async Task<JsonElement> PipelineAsync() => (await Http.GetAsync(_api, "v1/pipeline", GatewayFactory.Key)).Json;
+
+    async Task<long?> OnPageAsync(string selector)
+    {
+        var text = await _page.Locator(selector).TextContentAsync(new LocatorTextContentOptions { Timeout = 5_000 });
+        return long.TryParse(text?.Replace(",", ""), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
+    }
+
+    /// <summary>The page polls every 1.5 s: wait until it shows what the API says (read again each time).</summary>
+    async Task<long> UntilPageShowsAsync(string selector, Func<JsonElement, long> fromApi)
+    {
+        long expected = -1;
+        long? shown = null;
+        await Http.UntilAsync(async () =>
+        {
+            expected = fromApi(await PipelineAsync());
+            shown = await OnPageAsync(selector);
+            return shown == expected;
+        }, $"the page's {selector} to match /v1/pipeline (page {shown}, API {expected})", TimeSpan.FromSeconds(30));
+        return expected;
+    }
+
+    [Test]
+    public void Should_ask_for_the_key_when_reads_need_one() => Assert.That(_askedForKey, Is.True);
+
+    [Test]
+    public async Task Should_show_the_consumers_of_classify_that_the_pipeline_reports()
+    {
+        var consumers = await UntilPageShowsAsync("tr[data-queue='classify'] [data-field='consumers']", pipeline =>
+            pipeline.GetProperty("queues").GetProperty("items").EnumerateArray()
+                .Where(q => q.GetProperty("name").GetString() == "classify")
+                .Select(q => (long)q.GetProperty("consumers").GetInt32()).DefaultIfEmpty(-1).First());
+        Assert.That(consumers, Is.GreaterThanOrEqualTo(1));
+    }
+
+    [Test]
+    public async Task Should_show_the_count_of_completed_products_that_the_pipeline_reports()
+    {
+        var completed = await UntilPageShowsAsync("li[data-state='Completed'] [data-field='count']", pipeline =>
+            pipeline.GetProperty("states").GetProperty("counts").EnumerateArray()
+                .Single(s => s.GetProperty("state").GetString() == "Completed").GetProperty("count").GetInt64());
+        Assert.That(completed, Is.GreaterThanOrEqualTo(Batches * PerBatch));
+    }
+
+    [Test]
+    public async Task Should_show_throughput_per_stage()
+    {
+        var classified = await UntilPageShowsAsync("tr[data-stage='classify'] [data-field='count']", pipeline =>
+            pipeline.GetProperty("stages").EnumerateArray()
+                .Single(s => s.GetProperty("stage").GetString() == "classify").GetProperty("lastMinute").GetProperty("count").GetInt64());
+        Assert.That(classified, Is.GreaterThanOrEqualTo(Batches * PerBatch));
+        Assert.That(await _page.Locator("#stage-rows tr").CountAsync(), Is.EqualTo(7));
+    }
+
+    [Test]
+    public async Task Should_look_a_product_up_and_show_its_state_and_stored_record()
+    {
+        var id = _posted[^1];
+        await _page.FillAsync("#lookup-id", id.ToString());
+        await _page.ClickAsync("#lookup-form button");
+
+        await Assertions.Expect(_page.Locator("#lookup-state")).ToHaveTextAsync("Completed");
+        await Assertions.Expect(_page.Locator("#lookup-product")).ToHaveTextAsync(id.ToString());
+        await Assertions.Expect(_page.Locator("#lookup-record")).ToContainTextAsync($"\"id\": \"{id}\"");
+        await Assertions.Expect(_page.Locator("#lookup-record")).ToContainTextAsync("\"attributes\": {");
+
+        var screenshot = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"dashboard-{DateTime.UtcNow:yyyyMMdd-HHmmss}.png");
+        await _page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
+        TestContext.AddTestAttachment(screenshot, "the dashboard after a lookup, products having flowed");
+    }
+
+    [Test]
+    public async Task Should_say_why_for_a_product_it_does_not_know()
+    {
+        await _page.FillAsync("#lookup-id", Guid.NewGuid().ToString());
+        await _page.ClickAsync("#lookup-form button");
+        await Assertions.Expect(_page.Locator("#lookup-error")).ToContainTextAsync("knows no product");
+    }
+
+    [Test]
+    public async Task Should_load_nothing_from_outside_the_gateway_for_the_dashboard_and_the_api_page()
+    {
+        var apiPage = await _browser.NewPageAsync();
+        var apiRequests = new List<string>();
+        apiPage.Request += (_, request) => { lock (apiRequests) apiRequests.Add(request.Url); };
+        await apiPage.GotoAsync(new Uri(_gateway.Address, "scalar/").ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.NetworkIdle });
+        await apiPage.CloseAsync();
+
+        string[] all;
+        lock (_requests) lock (apiRequests) all = [.. _requests, .. apiRequests];
+        var origin = _gateway.Address.GetLeftPart(UriPartial.Authority);
+        Assert.That(all, Is.Not.Empty);
+        Assert.That(all.Where(url => !url.StartsWith(origin, StringComparison.Ordinal) && !url.StartsWith("data:", StringComparison.Ordinal)
+                                     && !url.StartsWith("blob:", StringComparison.Ordinal)), Is.Empty);
+        Assert.That(apiRequests, Has.Some.EndsWith("/scalar/scalar.js"));
+    }
+}

@@ -1,0 +1,160 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Inference.Contracts;
+using Inference.Tests.Integration;
+
+namespace Inference.Tests.Gateway.Live;
+
+/// <summary><c>/v1/pipeline</c> while products flow: the broker's queues, and what the gateways heard of the events.</summary>
+[Category("Integration")]
+public sealed class When_the_pipeline_is_watched
+{
+    const int Products = 10;
+    readonly Guid _faulted = Guid.NewGuid();
+    GatewayFactory _other = null!;
+    HttpClient _otherClient = null!;
+
+    HttpClient Client => LivePipeline.Client;
+
+    [OneTimeSetUp]
+    public async Task FlowAsync()
+    {
+        // A second replica: it must hear every event too, on its own temporary endpoint.
+        _other = new GatewayFactory(LivePipeline.GatewaySettings(), LivePipeline.Pipeline.Sagas);
+        _otherClient = _other.CreateClient();
+        await Http.UntilReadyAsync(_otherClient);
+
+        var batch = Enumerable.Range(0, Products).Select(i => new { source = "watch", text = $"Koss EQ50 3-band equalizer no. {i}" });
+        var accepted = await Http.PostAsync(Client, JsonSerializer.Serialize(batch));
+        Assert.That(accepted.Status, Is.EqualTo(HttpStatusCode.Accepted), accepted.ToString());
+
+        // The Gateway refuses a source longer than the store's column; published past it, the store fails and the saga faults.
+        await LivePipeline.Pipeline.Bus.Publish(new ProductTextReceived(_faulted, new string('s', 300), null, "Koss EQ50", DateTimeOffset.UtcNow));
+
+        foreach (var product in accepted.Json.GetProperty("products").EnumerateArray())
+            await Http.UntilFinishedAsync(Client, product.GetProperty("id").GetGuid());
+        await Http.UntilFinishedAsync(Client, _faulted);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        _otherClient.Dispose();
+        await _other.DisposeAsync();
+    }
+
+    async Task<JsonElement> PipelineAsync(HttpClient? client = null)
+    {
+        var answer = await Http.GetAsync(client ?? Client, "v1/pipeline");
+        Assert.That(answer.Status, Is.EqualTo(HttpStatusCode.OK), answer.ToString());
+        return answer.Json;
+    }
+
+    static JsonElement? Queue(JsonElement pipeline, string name) =>
+        pipeline.GetProperty("queues").GetProperty("items").EnumerateArray()
+            .Cast<JsonElement?>().FirstOrDefault(q => q!.Value.GetProperty("name").GetString() == name);
+
+    static long StateCount(JsonElement pipeline, string state) =>
+        pipeline.GetProperty("states").GetProperty("counts").EnumerateArray()
+            .Single(s => s.GetProperty("state").GetString() == state).GetProperty("count").GetInt64();
+
+    static JsonElement Stage(JsonElement pipeline, string stage) =>
+        pipeline.GetProperty("stages").EnumerateArray().Single(s => s.GetProperty("stage").GetString() == stage).GetProperty("lastMinute");
+
+    [Test]
+    public async Task Should_list_every_pipeline_queue_with_its_consumers()
+    {
+        string[] queues = ["classify", "extract-generic", "extract-computers-accessories", "validate", "store", "product-state"];
+        // The broker's management statistics lag a few seconds behind.
+        await Http.UntilAsync(async () =>
+        {
+            var pipeline = await PipelineAsync();
+            return queues.All(q => Queue(pipeline, q)?.GetProperty("consumers").GetInt32() >= 1);
+        }, "every pipeline queue to show a consumer");
+
+        var names = (await PipelineAsync()).GetProperty("queues").GetProperty("items").EnumerateArray()
+            .Select(q => q.GetProperty("name").GetString()).ToArray();
+        Assert.That(names, Is.SupersetOf(queues));
+        Assert.That(names, Has.None.StartsWith("gateway-events"), "the gateways' own queues are not the pipeline's");
+        Assert.That(Array.IndexOf(names, "classify"), Is.LessThan(Array.IndexOf(names, "store")), "in pipeline order");
+    }
+
+    [Test]
+    public async Task Should_show_the_failed_message_in_the_error_queue_of_its_stage() =>
+        await Http.UntilAsync(async () => Queue(await PipelineAsync(), "store_error")?.GetProperty("ready").GetInt64() >= 1,
+            "store_error to hold the failed message");
+
+    [Test]
+    public async Task Should_count_products_by_state()
+    {
+        var pipeline = await PipelineAsync();
+        Assert.That(StateCount(pipeline, "Completed"), Is.GreaterThanOrEqualTo(Products));
+        Assert.That(StateCount(pipeline, "Faulted"), Is.GreaterThanOrEqualTo(1));
+        Assert.That(pipeline.GetProperty("states").GetProperty("since").GetDateTimeOffset(), Is.LessThan(DateTimeOffset.UtcNow));
+    }
+
+    [Test]
+    public async Task Should_measure_throughput_and_latency_of_each_stage_over_the_last_minute()
+    {
+        var pipeline = await PipelineAsync();
+        Assert.That(pipeline.GetProperty("windowSeconds").GetInt32(), Is.EqualTo(60));
+        foreach (var stage in new[] { "classify", "extract", "store", "end-to-end" })
+        {
+            var minute = Stage(pipeline, stage);
+            Assert.That(minute.GetProperty("count").GetInt64(), Is.GreaterThanOrEqualTo(Products), stage);
+            Assert.That(minute.GetProperty("perSecond").GetDouble(), Is.GreaterThan(0), stage);
+            var latency = minute.GetProperty("latencyMs");
+            Assert.That(latency.GetProperty("samples").GetInt64(), Is.GreaterThanOrEqualTo(Products), stage);
+            Assert.That(latency.GetProperty("p50").GetDouble(), Is.LessThanOrEqualTo(latency.GetProperty("p95").GetDouble()), stage);
+            Assert.That(latency.GetProperty("p95").GetDouble(), Is.LessThanOrEqualTo(latency.GetProperty("max").GetDouble()), stage);
+        }
+
+        Assert.That(Stage(pipeline, "received").GetProperty("count").GetInt64(), Is.GreaterThanOrEqualTo(Products + 1));
+        Assert.That(Stage(pipeline, "faulted").GetProperty("count").GetInt64(), Is.GreaterThanOrEqualTo(1));
+    }
+
+    [Test]
+    public async Task Should_list_the_latest_fault_with_its_stage_and_reason()
+    {
+        var fault = (await PipelineAsync()).GetProperty("faults").EnumerateArray()
+            .Single(f => f.GetProperty("productId").GetGuid() == _faulted);
+        Assert.That(fault.GetProperty("stage").GetString(), Is.EqualTo("store"));
+        Assert.That(fault.GetProperty("reason").GetString(), Does.Contain("22001").Or.Contain("too long"));
+    }
+
+    [Test]
+    public async Task Should_show_the_faulted_product_with_its_stage_and_reason()
+    {
+        var state = await Http.UntilFinishedAsync(Client, _faulted);
+        Assert.That(state.GetProperty("state").GetString(), Is.EqualTo("Faulted"));
+        Assert.That(state.GetProperty("fault").GetProperty("stage").GetString(), Is.EqualTo("store"));
+        Assert.That(state.GetProperty("fault").GetProperty("reason").GetString(), Is.Not.Empty);
+        Assert.That(state.GetProperty("stages").GetProperty("faultedAt").ValueKind, Is.EqualTo(JsonValueKind.String));
+    }
+
+    [Test]
+    public async Task Should_hear_the_events_on_a_temporary_queue_of_each_gateway()
+    {
+        using var management = new HttpClient { BaseAddress = TestServers.RabbitMqManagement };
+        management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes("guest:guest")));
+        var queues = await management.GetFromJsonAsync<JsonElement>(
+            $"api/queues/{Uri.EscapeDataString(LivePipeline.VirtualHost.Name)}?columns=name,durable,auto_delete");
+
+        var own = queues.EnumerateArray().Where(q => q.GetProperty("name").GetString()!.StartsWith("gateway-events-", StringComparison.Ordinal)).ToArray();
+        Assert.That(own, Has.Length.GreaterThanOrEqualTo(2), "one per gateway");
+        Assert.That(own.Select(q => q.GetProperty("name").GetString()), Is.Unique);
+        Assert.That(own.Select(q => q.GetProperty("auto_delete").GetBoolean()), Has.All.True);
+        Assert.That(own.Select(q => q.GetProperty("durable").GetBoolean()), Has.All.False);
+    }
+
+    [Test]
+    public async Task Should_be_heard_by_every_gateway_replica()
+    {
+        var other = await PipelineAsync(_otherClient);
+        Assert.That(StateCount(other, "Completed"), Is.GreaterThanOrEqualTo(Products));
+        Assert.That(other.GetProperty("faults").EnumerateArray().Select(f => f.GetProperty("productId").GetGuid()), Does.Contain(_faulted));
+    }
+}
