@@ -1,0 +1,81 @@
+using System.Net;
+using System.Text.Json;
+using Inference.Tests.Gateway.Live;
+using StackExchange.Redis;
+
+namespace Inference.Tests.Integration;
+
+/// <summary>
+/// The Orchestrator's saga and the Gateway in separate containers sharing nothing but the servers: a product posted over HTTP
+/// runs the pipeline (RabbitMQ, PostgreSQL), its state lands in Redis, and the Gateway reads it back from there.
+/// </summary>
+[Category("Integration")]
+public sealed class When_the_gateway_reads_state_from_redis
+{
+    readonly Guid _product = Guid.NewGuid();
+    RabbitMqVirtualHost _virtualHost = null!;
+    PostgresDatabase _database = null!;
+    RedisKeyspace _keyspace = null!;
+    InProcessPipeline _pipeline = null!;
+    GatewayFactory _gateway = null!;
+    HttpClient _client = null!;
+    JsonElement _state;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _virtualHost = await RabbitMqVirtualHost.CreateAsync("redis-gateway");
+        _database = await PostgresDatabase.CreateAsync("redis_gateway");
+        _keyspace = await RedisKeyspace.CreateAsync();
+        var repository = _keyspace.RepositorySettings();
+
+        var pipeline = new Dictionary<string, string?>(_virtualHost.TransportSettings())
+        {
+            ["Store:Provider"] = "Postgres",
+            ["Store:ConnectionString"] = _database.ConnectionString,
+        };
+        foreach (var (key, value) in repository) pipeline[key] = value;
+        _pipeline = await InProcessPipeline.StartAsync(pipeline);
+
+        var gateway = GatewayFactory.Settings(_virtualHost.TransportSettings(), _database.ConnectionString);
+        foreach (var (key, value) in repository) gateway[key] = value;
+        _gateway = new GatewayFactory(gateway);
+        _client = _gateway.CreateClient();
+        await Http.UntilReadyAsync(_client);
+
+        var posted = await Http.PostAsync(_client,
+            $$"""{"id":"{{_product}}","source":"acme-feed","text":"Kingston 1GB DDR2 SDRAM memory module KTC-D320/1G 4006381333931"}""");
+        Assert.That(posted.Status, Is.EqualTo(HttpStatusCode.Accepted), posted.ToString());
+        _state = await Http.UntilFinishedAsync(_client, _product);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        _client?.Dispose();
+        if (_gateway is not null) await _gateway.DisposeAsync();
+        if (_pipeline is not null) await _pipeline.DisposeAsync();
+        if (_keyspace is not null) await _keyspace.DisposeAsync();
+        if (_virtualHost is not null) await _virtualHost.DisposeAsync();
+        if (_database is not null) await _database.DisposeAsync();
+    }
+
+    [Test]
+    public void Should_show_the_completed_state_it_read_from_redis()
+    {
+        Assert.That(_state.GetProperty("state").GetString(), Is.EqualTo("Completed"), _state.ToString());
+        Assert.That(_state.GetProperty("category").GetString(), Is.Not.Empty);
+    }
+
+    [Test]
+    public async Task Should_have_kept_the_state_in_redis_with_an_expiry()
+    {
+        RedisKey key = $"{_keyspace.Prefix}product-state:{_product:D}";
+        Assert.That((string?)await _keyspace.Database.HashGetAsync(key, "d"), Does.Contain("\"CurrentState\":\"Completed\""));
+        Assert.That(await _keyspace.Database.KeyTimeToLiveAsync(key), Is.Not.Null);
+    }
+
+    [Test]
+    public async Task Should_answer_not_found_for_a_product_redis_does_not_hold() =>
+        Assert.That((await Http.GetAsync(_client, $"v1/products/{Guid.NewGuid()}")).Status, Is.EqualTo(HttpStatusCode.NotFound));
+}
