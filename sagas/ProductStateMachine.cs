@@ -19,6 +19,7 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
         Event(() => ExtractFaulted, x => x.CorrelateById(m => m.Message.Message.ProductId));
         Event(() => ValidateFaulted, x => x.CorrelateById(m => m.Message.Message.ProductId));
         Event(() => StoreFaulted, x => x.CorrelateById(m => m.Message.Message.ProductId));
+        Event(() => TimedOut, x => x.CorrelateById(m => m.Message.ProductId));
 
         Initially(
             When(Received)
@@ -63,6 +64,14 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
                 .RecordFault(Stage.Store)
                 .TransitionTo(Faulted));
 
+        // The monitor saw no progress for longer than the stage timeout; a product that moved on since is left alone.
+        During([Classifying, Extracting, Validating, Storing],
+            When(TimedOut)
+                .If(context => context.Saga.UpdatedAt <= context.Message.LastUpdatedAt,
+                    stale => stale.RecordTimeout().TransitionTo(Faulted)));
+        During([Completed, Faulted],
+            Ignore(TimedOut));
+
         // At-least-once delivery: a repeated event for a product past that point is a duplicate, not a new run.
         During([Classifying, Extracting, Validating, Storing, Completed, Faulted],
             Ignore(Received));
@@ -93,4 +102,5 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
     public Event<Fault<ExtractAttributes>> ExtractFaulted { get; private set; } = null!;
     public Event<Fault<ValidateIdentifiers>> ValidateFaulted { get; private set; } = null!;
     public Event<Fault<StoreProduct>> StoreFaulted { get; private set; } = null!;
+    public Event<StageTimedOut> TimedOut { get; private set; } = null!;
 }

@@ -94,17 +94,36 @@ public static class ProductStateMachineActivities
     public static EventActivityBinder<ProductState, Fault<TCommand>> RecordFault<TCommand>(
         this EventActivityBinder<ProductState, Fault<TCommand>> binder, string stage)
         where TCommand : class =>
-        binder.Then(context =>
-        {
-            var exception = context.Message.Exceptions.FirstOrDefault();
-            context.Saga.FaultStage = stage;
-            context.Saga.FaultReason = exception is null
-                ? "the consumer faulted without an exception"
-                : $"{ShortTypeName(exception.ExceptionType)}: {exception.Message}";
-            context.Saga.FaultedAt = context.Saga.UpdatedAt = DateTimeOffset.UtcNow;
-        })
-        .Publish(context => new ProductFaulted(
-            context.Saga.CorrelationId, context.Saga.FaultStage!, context.Saga.FaultReason!, context.Saga.FaultedAt!.Value));
+        binder.Fault(stage, context => context.Message.Exceptions.FirstOrDefault() is { } exception
+            ? $"{ShortTypeName(exception.ExceptionType)}: {exception.Message}"
+            : "the consumer faulted without an exception");
+
+    /// <summary>Faults the product at the stage it was waiting on, saying how long it waited.</summary>
+    public static EventActivityBinder<ProductState, StageTimedOut> RecordTimeout(
+        this EventActivityBinder<ProductState, StageTimedOut> binder) =>
+        binder.Fault(
+            context => Stage.AwaitedIn(context.Saga.CurrentState) ?? context.Saga.CurrentState,
+            context => $"StageTimedOut: no answer within {context.Message.Timeout:g} (last progress at {context.Message.LastUpdatedAt:u})");
+
+    static EventActivityBinder<ProductState, TMessage> Fault<TMessage>(
+        this EventActivityBinder<ProductState, TMessage> binder, string stage, Func<BehaviorContext<ProductState, TMessage>, string> reason)
+        where TMessage : class =>
+        binder.Fault(_ => stage, reason);
+
+    static EventActivityBinder<ProductState, TMessage> Fault<TMessage>(
+        this EventActivityBinder<ProductState, TMessage> binder,
+        Func<BehaviorContext<ProductState, TMessage>, string> stage,
+        Func<BehaviorContext<ProductState, TMessage>, string> reason)
+        where TMessage : class =>
+        binder
+            .Then(context =>
+            {
+                context.Saga.FaultStage = stage(context);
+                context.Saga.FaultReason = reason(context);
+                context.Saga.FaultedAt = context.Saga.UpdatedAt = DateTimeOffset.UtcNow;
+            })
+            .Publish(context => new ProductFaulted(
+                context.Saga.CorrelationId, context.Saga.FaultStage!, context.Saga.FaultReason!, context.Saga.FaultedAt!.Value));
 
     static StoreProduct ToStoreCommand(ProductState saga) => new(
         saga.CorrelationId,

@@ -7,4 +7,14 @@ public static class Stage
     public const string Extract = "extract";
     public const string Validate = "validate";
     public const string Store = "store";
+
+    /// <summary>The stage a product waits on in a saga state (Classifying → classify, …); null for a state that waits on none.</summary>
+    public static string? AwaitedIn(string? state) => state switch
+    {
+        nameof(ProductStateMachine.Classifying) => Classify,
+        nameof(ProductStateMachine.Extracting) => Extract,
+        nameof(ProductStateMachine.Validating) => Validate,
+        nameof(ProductStateMachine.Storing) => Store,
+        _ => null,
+    };
 }

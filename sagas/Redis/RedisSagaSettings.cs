@@ -15,6 +15,9 @@ public sealed partial record RedisSagaSettings<TSaga>(string KeyPrefix, TimeSpan
 
     public string KeyOf(Guid correlationId) => $"{KeyPrefix}{SagaName}:{correlationId:D}";
 
+    /// <summary>A sorted set of the sagas in flight, scored by the time of their last write: what the stage-timeout monitor scans.</summary>
+    public string InFlightKey => $"{KeyPrefix}{SagaName}:in-flight";
+
     [GeneratedRegex("(?<=[a-z0-9])([A-Z])")]
     private static partial Regex Kebab();
 }

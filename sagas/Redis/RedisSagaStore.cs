@@ -49,6 +49,7 @@ public sealed class RedisSagaStore<TSaga>(IConnectionMultiplexer redis, RedisSag
 
         saga.Version = 1;
         _stored.AddOrUpdate(saga, json);
+        TrackInFlight(saga);
         return true;
     }
 
@@ -88,6 +89,7 @@ public sealed class RedisSagaStore<TSaga>(IConnectionMultiplexer redis, RedisSag
         ThrowIfConflict(outcome, saga, "update");
         saga.Version++;
         _stored.AddOrUpdate(saga, json);
+        TrackInFlight(saga);
     }
 
     /// <summary>Removes the saga if Redis still holds the version it was loaded at; otherwise throws <see cref="RedisSagaConcurrencyException"/>.</summary>
@@ -97,6 +99,34 @@ public sealed class RedisSagaStore<TSaga>(IConnectionMultiplexer redis, RedisSag
             [KeyOf(saga.CorrelationId)], [saga.Version]).ConfigureAwait(false);
         ThrowIfConflict(outcome, saga, "delete");
         _stored.Remove(saga);
+        Database.SortedSetRemove(settings.InFlightKey, saga.CorrelationId.ToString("D"), CommandFlags.FireAndForget);
+    }
+
+    /// <summary>Sagas in flight whose last write is older than <paramref name="before"/>, oldest first.</summary>
+    public async Task<IReadOnlyList<(Guid CorrelationId, DateTimeOffset LastWrite)>> InFlightSince(DateTimeOffset before, int take)
+    {
+        var entries = await Database.SortedSetRangeByScoreWithScoresAsync(
+            settings.InFlightKey, double.NegativeInfinity, before.ToUnixTimeMilliseconds(), take: take).ConfigureAwait(false);
+        return entries
+            .Select(e => (Guid.TryParse((string?)e.Element, out var id) ? id : Guid.Empty, DateTimeOffset.FromUnixTimeMilliseconds((long)e.Score)))
+            .Where(e => e.Item1 != Guid.Empty)
+            .ToArray();
+    }
+
+    /// <summary>Moves a saga's entry in the in-flight index (after the monitor looked at it), or drops it when it is no longer in flight.</summary>
+    public Task MarkInFlight(Guid correlationId, DateTimeOffset? lastLook) => lastLook is { } at
+        ? Database.SortedSetAddAsync(settings.InFlightKey, correlationId.ToString("D"), at.ToUnixTimeMilliseconds())
+        : Database.SortedSetRemoveAsync(settings.InFlightKey, correlationId.ToString("D"));
+
+    // The index is a hint kept beside the saga's hash, not inside its script, so sagas stay spread over a cluster's slots; a
+    // lost update only makes the monitor look at a saga early, and the monitor checks the saga itself before acting.
+    void TrackInFlight(TSaga saga)
+    {
+        var id = saga.CorrelationId.ToString("D");
+        if (settings.IsFinished(saga))
+            Database.SortedSetRemove(settings.InFlightKey, id, CommandFlags.FireAndForget);
+        else
+            Database.SortedSetAdd(settings.InFlightKey, id, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), CommandFlags.FireAndForget);
     }
 
     // GetDatabase is a cheap wrapper over the shared multiplexer; taking it per call keeps no state here.

@@ -20,6 +20,7 @@ public abstract class ProductSagaScenario
 
     protected Script Script { get; } = new();
     protected ITestHarness Harness { get; private set; } = null!;
+    protected IServiceProvider Services => _provider!;
     protected ISagaStateMachineTestHarness<ProductStateMachine, ProductState> Saga { get; private set; } = null!;
 
     [OneTimeSetUp]

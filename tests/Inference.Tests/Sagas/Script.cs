@@ -12,6 +12,11 @@ public sealed class Script
     /// <summary>Product → the stage whose consumer throws for it.</summary>
     public ConcurrentDictionary<Guid, string> FailAt { get; } = new();
 
+    /// <summary>Product → the stage whose consumer takes the command and never answers.</summary>
+    public ConcurrentDictionary<Guid, string> SilentAt { get; } = new();
+
+    public bool IsSilent(string stage, Guid productId) => SilentAt.TryGetValue(productId, out var silent) && silent == stage;
+
     /// <summary>Every (stage, product, queue) a stand-in consumed, in order.</summary>
     public ConcurrentQueue<(string Stage, Guid ProductId, string Queue)> Calls { get; } = new();
 

@@ -12,6 +12,7 @@ public sealed class ScriptedClassifier(Script script) : IConsumer<ClassifyProduc
         var id = context.Message.ProductId;
         script.Record("classify", id, context.ReceiveContext.InputAddress);
         script.ThrowIfScripted("classify", id);
+        if (script.IsSilent("classify", id)) return Task.CompletedTask;
         var (category, confidence) = script.Categories.GetValueOrDefault(id, ("computers-accessories", 0.9));
         return context.Publish(Script.Classified(id, category, confidence));
     }
@@ -24,6 +25,7 @@ public sealed class ScriptedExtractor(Script script) : IConsumer<ExtractAttribut
         var id = context.Message.ProductId;
         script.Record("extract", id, context.ReceiveContext.InputAddress);
         script.ThrowIfScripted("extract", id);
+        if (script.IsSilent("extract", id)) return Task.CompletedTask;
         var (brand, mpn, gtin) = script.Identifiers.GetValueOrDefault(id, ("acme", "AC-1000", null));
         return context.Publish(new AttributesExtracted(id, brand, mpn, gtin, new Dictionary<string, string> { ["Colour"] = "black" }, Script.Model));
     }
@@ -36,6 +38,7 @@ public sealed class ScriptedValidator(Script script) : IConsumer<ValidateIdentif
         var id = context.Message.ProductId;
         script.Record("validate", id, context.ReceiveContext.InputAddress);
         script.ThrowIfScripted("validate", id);
+        if (script.IsSilent("validate", id)) return Task.CompletedTask;
         IdentifierVerdict[] verdicts = context.Message.Mpn is null ? [] : [new IdentifierVerdict("mpn", context.Message.Mpn, null, true, "scripted")];
         return context.Publish(new IdentifiersValidated(id, verdicts, Script.Model));
     }
@@ -48,6 +51,7 @@ public sealed class ScriptedStore(Script script) : IConsumer<StoreProduct>
         var id = context.Message.ProductId;
         script.Record("store", id, context.ReceiveContext.InputAddress);
         script.ThrowIfScripted("store", id);
+        if (script.IsSilent("store", id)) return Task.CompletedTask;
         return context.Publish(new ProductStored(id, script.CallsTo("store", id), DateTimeOffset.UtcNow));
     }
 }
