@@ -49,6 +49,17 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         return body.TryGetProperty("messages", out var messages) ? messages.GetInt64() : 0;
     }
 
+    /// <summary>Publishes raw bytes to an exchange, as a misbehaving upstream system might: no serializer, no envelope checks.</summary>
+    public async Task PublishRawAsync(string exchange, string payload, string contentType)
+    {
+        var response = await _management.PostAsJsonAsync(
+            $"api/exchanges/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(exchange)}/publish",
+            new { properties = new { content_type = contentType, delivery_mode = 2 }, routing_key = "", payload, payload_encoding = "string" });
+        response.EnsureSuccessStatusCode();
+        var routed = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        if (!routed.GetProperty("routed").GetBoolean()) throw new InvalidOperationException($"nothing is bound to exchange {exchange}");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _management.DeleteAsync($"api/vhosts/{Uri.EscapeDataString(Name)}");

@@ -1,0 +1,158 @@
+using System.Text.Json;
+using Inference.Cli;
+using Inference.Cli.Distributed;
+using Inference.Contracts;
+using Inference.Sagas;
+using Inference.Sagas.Redis;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Inference.Tests.Integration;
+
+/// <summary>
+/// The production shape on real servers: the Orchestrator, Classifier, two Extractor processes, Validator and Store each its
+/// own process, on RabbitMQ (a private virtual host), Redis (a private key prefix) and PostgreSQL (a private database).
+/// 2,000 dev records go in as ProductTextReceived; each must end Completed in Redis and exactly once in PostgreSQL.
+/// </summary>
+[Category("Integration")]
+[NonParallelizable]
+public sealed class When_products_flow_through_every_service_as_its_own_process
+{
+    const int Products = 2_000;
+    static readonly TimeSpan Patience = TimeSpan.FromMinutes(5);
+    static readonly string[][] ExtractorProcesses = [["computers-accessories", "office-products"], ["home-garden", "jewelry-watches", "generic"]];
+
+    RabbitMqVirtualHost _vhost = null!;
+    PostgresDatabase _database = null!;
+    RedisKeyspace _redis = null!;
+    DistributedPipeline _pipeline = null!;
+    IBusControl _upstream = null!;
+    Guid[] _published = [];
+    readonly Guid _withoutText = Guid.NewGuid();
+    string _logs = null!;
+
+    [OneTimeSetUp]
+    public async Task RunAsync()
+    {
+        _vhost = await RabbitMqVirtualHost.CreateAsync("e2e");
+        _database = await PostgresDatabase.CreateAsync("e2e");
+        _redis = await RedisKeyspace.CreateAsync();
+        _logs = Directory.CreateTempSubdirectory("inference-e2e-").FullName;
+
+        var testDirectory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
+        var layout = new SolutionLayout(SolutionLayout.FindRoot(testDirectory.FullName), testDirectory.Parent!.Parent!.Name);
+        var settings = LoopbackServers.FromEnvironment().ServiceSettings(_vhost.Name, _redis.Prefix, _database.ConnectionString);
+        _pipeline = await DistributedPipeline.StartAsync(layout, settings, ExtractorProcesses, _logs, TimeSpan.FromSeconds(120));
+
+        _upstream = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(TestServers.RabbitMq.Host, (ushort)TestServers.RabbitMq.Port, _vhost.Name, h =>
+        {
+            h.Username("guest");
+            h.Password("guest");
+        }));
+        await _upstream.StartAsync();
+
+        var records = File.ReadLines(Path.Combine(layout.Root, "models", "eval", "folds89.jsonl")).Take(Products)
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Select(r => (Id: r.GetProperty("id").GetString()!, Source: r.GetProperty("source").GetString()!, Text: r.GetProperty("text").GetString()!))
+            .ToArray();
+        _published = records.Select(r => ProductIds.For(r.Source, r.Id)).ToArray();
+        await Task.WhenAll(records.Select((r, i) =>
+            _upstream.Publish(new ProductTextReceived(_published[i], r.Source, r.Id, r.Text, DateTimeOffset.UtcNow))));
+
+        // Bad input that got past the Gateway: a product without text, and bytes that are not a message at all.
+        await _upstream.Publish(new ProductTextReceived(_withoutText, "test", "no-text", null!, DateTimeOffset.UtcNow));
+        await _vhost.PublishRawAsync("Inference.Contracts:ProductTextReceived", "{ this is not json", "application/vnd.masstransit+json");
+
+        await WaitForAsync(async () => await StoredAsync() >= Products, "every product stored");
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        if (_upstream is not null) await _upstream.StopAsync();
+        if (_pipeline is not null) await _pipeline.DisposeAsync();
+        foreach (var log in Directory.EnumerateFiles(_logs)) TestContext.AddTestAttachment(log);
+        await _redis.DisposeAsync();
+        await _database.DisposeAsync();
+        await _vhost.DisposeAsync();
+    }
+
+    [Test]
+    public async Task Should_store_every_product_exactly_once()
+    {
+        await using var connection = new NpgsqlConnection(_database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT product_id FROM products", connection);
+        var stored = new List<Guid>();
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) stored.Add(reader.GetGuid(0));
+
+        Assert.That(stored, Has.Count.EqualTo(Products));
+        Assert.That(stored, Is.Unique);
+        Assert.That(stored, Is.EquivalentTo(_published));
+    }
+
+    [Test]
+    public async Task Should_complete_every_saga_in_redis()
+    {
+        var repository = Repository();
+        var states = new Dictionary<string, int>();
+        foreach (var id in _published)
+        {
+            var saga = await repository.Load(id);
+            var state = saga?.CurrentState ?? "absent";
+            states[state] = states.GetValueOrDefault(state) + 1;
+        }
+
+        Assert.That(states, Is.EqualTo(new Dictionary<string, int> { ["Completed"] = Products }));
+    }
+
+    [Test]
+    public async Task Should_fault_the_product_without_text_and_keep_its_command()
+    {
+        ProductState? saga = null;
+        await WaitForAsync(async () => (saga = await Repository().Load(_withoutText))?.CurrentState == "Faulted", "the saga Faulted");
+        Assert.That(saga!.FaultStage, Is.EqualTo(Stage.Classify));
+        Assert.That(saga.FaultReason, Does.Contain("PermanentFailureException").And.Contain("has no text"));
+        Assert.That(await _vhost.MessagesInAsync("classify_error"), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Should_move_an_unreadable_message_to_the_error_queue() =>
+        await WaitForAsync(async () => await _vhost.MessagesInAsync("product-state_error") == 1, "product-state_error holds it");
+
+    [Test]
+    public void Should_keep_every_service_running() =>
+        Assert.That(_pipeline.Services.Where(s => s.HasExited).Select(s => s.Name), Is.Empty);
+
+    ILoadSagaRepository<ProductState> Repository()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(_redis.RepositorySettings()).Build();
+        var services = new ServiceCollection();
+        services.AddMassTransit(bus => bus.AddSagaRepository<ProductState>().ConfiguredRepository(configuration));
+        return services.BuildServiceProvider().GetRequiredService<ILoadSagaRepository<ProductState>>();
+    }
+
+    async Task<long> StoredAsync()
+    {
+        await using var connection = new NpgsqlConnection(_database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM products", connection);
+        try { return (long)(await command.ExecuteScalarAsync())!; }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable) { return 0; }
+    }
+
+    async Task WaitForAsync(Func<Task<bool>> condition, string what)
+    {
+        var giveUpAt = DateTime.UtcNow + Patience;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > giveUpAt)
+                Assert.Fail($"gave up waiting for {what} after {Patience.TotalMinutes} min; last lines of each service:\n" +
+                            string.Join("\n\n", _pipeline.Services.Select(s => $"--- {s.Name}\n{s.Tail(15)}")));
+            await Task.Delay(250);
+        }
+    }
+}
