@@ -2,6 +2,7 @@ using Inference.Contracts;
 using Inference.Hosting;
 using Inference.Models;
 using Inference.Models.Baseline;
+using Inference.Models.Null;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +15,13 @@ public static class ClassifierRegistration
 {
     public static IServiceCollection AddClassifierModel(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<ICategoryClassifier, KeywordCategoryClassifier>();
+        var models = configuration.GetSection(ModelOptions.Section).Get<ModelOptions>() ?? new ModelOptions();
+        switch (models.Kind)
+        {
+            case ModelKind.Null: services.AddSingleton<ICategoryClassifier, NullCategoryClassifier>(); break;
+            default: services.AddSingleton<ICategoryClassifier, KeywordCategoryClassifier>(); break;
+        }
+
         services.AddSingleton(provider =>
         {
             var classifier = provider.GetRequiredService<ICategoryClassifier>();

@@ -1,6 +1,7 @@
 using Inference.Hosting;
 using Inference.Models;
 using Inference.Models.Baseline;
+using Inference.Models.Null;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,8 +16,16 @@ public static class ExtractorRegistration
     {
         services.AddOptions<ExtractorOptions>().Bind(configuration.GetSection(ExtractorOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ExtractorOptions>, ExtractorOptionsValidator>();
+        var models = configuration.GetSection(ModelOptions.Section).Get<ModelOptions>() ?? new ModelOptions();
         services.AddSingleton(provider =>
-            new ExtractorCatalog(RegexAttributeExtractor.ForExtractors(provider.GetRequiredService<IOptions<ExtractorOptions>>().Value.Serve)));
+        {
+            var serve = provider.GetRequiredService<IOptions<ExtractorOptions>>().Value.Serve;
+            return new ExtractorCatalog(models.Kind switch
+            {
+                ModelKind.Null => serve.Distinct().ToDictionary(n => n, IAttributeExtractor (_) => new NullAttributeExtractor()),
+                _ => RegexAttributeExtractor.ForExtractors(serve),
+            });
+        });
         services.AddSingleton<ExtractorBatchers>();
         services.AddSingleton<IReceiveEndpointContributor, ExtractorEndpoints>();
         return services;

@@ -1,5 +1,7 @@
 using Inference.Contracts;
 using Inference.Hosting;
+using Inference.Models;
+using Inference.Models.Null;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,8 +17,10 @@ public static class ValidatorRegistration
         services.AddSingleton(_ => Gs1PrefixTable.Load());
         services.AddSingleton<GtinRules>();
         services.AddSingleton<MpnRules>();
+        var models = configuration.GetSection(ModelOptions.Section).Get<ModelOptions>() ?? new ModelOptions();
+        if (models.Kind == ModelKind.Null) services.AddSingleton<IMpnScorer, NullMpnScorer>();
         services.AddSingleton(provider => new IdentifierValidator(
-            provider.GetRequiredService<GtinRules>(), provider.GetRequiredService<MpnRules>()));
+            provider.GetRequiredService<GtinRules>(), provider.GetRequiredService<MpnRules>(), provider.GetService<IMpnScorer>()));
         services.AddSingleton(provider =>
         {
             var validator = provider.GetRequiredService<IdentifierValidator>();

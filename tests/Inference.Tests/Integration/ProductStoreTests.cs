@@ -1,3 +1,4 @@
+using Inference.Cli.Distributed;
 using Inference.Contracts;
 using Inference.Store;
 using Microsoft.EntityFrameworkCore;

@@ -11,7 +11,4 @@ public static class TestServers
 
     public static string Postgres => Environment.GetEnvironmentVariable("INFERENCE_POSTGRES")
                                      ?? "Host=127.0.0.1;Port=5442;Username=postgres;Database=inference";
-
-    /// <summary>A name no other test run uses, for a virtual host, a database or a key prefix.</summary>
-    public static string UniqueName(string purpose) => $"{purpose}_{Guid.NewGuid():N}"[..Math.Min(purpose.Length + 13, 60)];
 }

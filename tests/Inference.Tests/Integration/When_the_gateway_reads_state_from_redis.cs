@@ -1,3 +1,4 @@
+using Inference.Cli.Distributed;
 using System.Net;
 using System.Text.Json;
 using Inference.Tests.Gateway.Live;

@@ -9,6 +9,9 @@ public sealed record LoopbackServers(Uri RabbitMq, Uri RabbitMqManagement, strin
         Environment.GetEnvironmentVariable("INFERENCE_REDIS") ?? "127.0.0.1:6391",
         Environment.GetEnvironmentVariable("INFERENCE_POSTGRES") ?? "Host=127.0.0.1;Port=5442;Username=postgres;Database=inference");
 
+    /// <summary>A name no other run uses, for a virtual host, a database or a key prefix.</summary>
+    public static string UniqueName(string purpose) => $"{purpose}_{Guid.NewGuid():N}"[..Math.Min(purpose.Length + 13, 60)];
+
     /// <summary>Settings every service gets: RabbitMQ (in <paramref name="virtualHost"/>), the Redis saga repository, the PostgreSQL store.</summary>
     public Dictionary<string, string?> ServiceSettings(string virtualHost = "/", string sagaKeyPrefix = "inference:saga:", string? postgres = null)
     {

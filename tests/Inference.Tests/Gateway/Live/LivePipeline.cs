@@ -1,3 +1,4 @@
+using Inference.Cli.Distributed;
 using Inference.Tests.Integration;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;

@@ -1,8 +1,8 @@
 using Npgsql;
 
-namespace Inference.Tests.Integration;
+namespace Inference.Cli.Distributed;
 
-/// <summary>A PostgreSQL database of one's own for a test, dropped afterwards.</summary>
+/// <summary>A PostgreSQL database of one's own for a test or a benchmark run, dropped afterwards.</summary>
 public sealed class PostgresDatabase : IAsyncDisposable
 {
     readonly string _admin;
@@ -18,10 +18,11 @@ public sealed class PostgresDatabase : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    public static async Task<PostgresDatabase> CreateAsync(string purpose)
+    public static async Task<PostgresDatabase> CreateAsync(string purpose, LoopbackServers? servers = null)
     {
-        var admin = new NpgsqlConnectionStringBuilder(TestServers.Postgres) { Database = "postgres", Pooling = false }.ConnectionString;
-        var name = TestServers.UniqueName(purpose).ToLowerInvariant();
+        var server = (servers ?? LoopbackServers.FromEnvironment()).Postgres;
+        var admin = new NpgsqlConnectionStringBuilder(server) { Database = "postgres", Pooling = false }.ConnectionString;
+        var name = LoopbackServers.UniqueName(purpose).ToLowerInvariant();
         await using (var connection = new NpgsqlConnection(admin))
         {
             await connection.OpenAsync();
@@ -29,7 +30,7 @@ public sealed class PostgresDatabase : IAsyncDisposable
             await create.ExecuteNonQueryAsync();
         }
 
-        var connectionString = new NpgsqlConnectionStringBuilder(TestServers.Postgres) { Database = name }.ConnectionString;
+        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
         return new PostgresDatabase(admin, connectionString, name);
     }
 

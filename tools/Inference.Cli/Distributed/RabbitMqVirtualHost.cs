@@ -2,16 +2,18 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 
-namespace Inference.Tests.Integration;
+namespace Inference.Cli.Distributed;
 
-/// <summary>A RabbitMQ virtual host of one's own for a test, so test runs sharing the broker never see each other's queues.</summary>
+/// <summary>A RabbitMQ virtual host of one's own for a test or a benchmark run, so runs sharing the broker never see each other's queues.</summary>
 public sealed class RabbitMqVirtualHost : IAsyncDisposable
 {
     readonly HttpClient _management;
+    readonly LoopbackServers _servers;
 
-    RabbitMqVirtualHost(HttpClient management, string name)
+    RabbitMqVirtualHost(HttpClient management, LoopbackServers servers, string name)
     {
         _management = management;
+        _servers = servers;
         Name = name;
     }
 
@@ -21,22 +23,23 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
     public IDictionary<string, string?> TransportSettings() => new Dictionary<string, string?>
     {
         ["Transport:Kind"] = "RabbitMq",
-        ["Transport:RabbitMq:Host"] = TestServers.RabbitMq.Host,
-        ["Transport:RabbitMq:Port"] = TestServers.RabbitMq.Port.ToString(),
+        ["Transport:RabbitMq:Host"] = _servers.RabbitMq.Host,
+        ["Transport:RabbitMq:Port"] = _servers.RabbitMq.Port.ToString(),
         ["Transport:RabbitMq:VirtualHost"] = Name,
         ["Transport:RabbitMq:Username"] = "guest",
         ["Transport:RabbitMq:Password"] = "guest",
-        ["Transport:RabbitMq:ManagementUri"] = TestServers.RabbitMqManagement.ToString(),
+        ["Transport:RabbitMq:ManagementUri"] = _servers.RabbitMqManagement.ToString(),
     };
 
-    public static async Task<RabbitMqVirtualHost> CreateAsync(string purpose)
+    public static async Task<RabbitMqVirtualHost> CreateAsync(string purpose, LoopbackServers? servers = null)
     {
-        var management = Client();
-        var name = TestServers.UniqueName(purpose);
+        servers ??= LoopbackServers.FromEnvironment();
+        var management = Client(servers.RabbitMqManagement);
+        var name = LoopbackServers.UniqueName(purpose);
         var vhost = Uri.EscapeDataString(name);
         (await management.PutAsync($"api/vhosts/{vhost}", null)).EnsureSuccessStatusCode();
         (await management.PutAsJsonAsync($"api/permissions/{vhost}/guest", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
-        return new RabbitMqVirtualHost(management, name);
+        return new RabbitMqVirtualHost(management, servers, name);
     }
 
     /// <summary>Messages waiting in a queue of this virtual host (0 when the queue does not exist).</summary>
@@ -66,9 +69,9 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         _management.Dispose();
     }
 
-    static HttpClient Client()
+    static HttpClient Client(Uri management)
     {
-        var client = new HttpClient { BaseAddress = TestServers.RabbitMqManagement, Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient { BaseAddress = management, Timeout = TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Authorization =
             new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes("guest:guest")));
         return client;

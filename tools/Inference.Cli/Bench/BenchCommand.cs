@@ -1,0 +1,276 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Inference.Cli.Distributed;
+using Inference.Contracts;
+using MassTransit;
+using Npgsql;
+using Spectre.Console;
+using StackExchange.Redis;
+
+namespace Inference.Cli.Bench;
+
+/// <summary>
+/// <c>inference bench</c>: the end-to-end benchmark. Starts the loopback servers (scripts/infra), runs every service as its own
+/// process on a virtual host, database and key prefix of the run's own, publishes N products, waits until all are stored, and
+/// reports throughput, latency received→stored, and CPU and peak memory of every process and server.
+/// </summary>
+public sealed class BenchCommand(BenchSettings settings, string commandLine, IAnsiConsole console)
+{
+    static readonly string[][] Extractors = [["computers-accessories"], ["office-products"], ["home-garden"], ["jewelry-watches"], ["generic"]];
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public async Task<int> ExecuteAsync(CancellationToken cancellationToken)
+    {
+        var layout = new SolutionLayout(SolutionLayout.FindRoot(AppContext.BaseDirectory), settings.Configuration);
+        var products = ReadProducts(settings.Input, settings.Products);
+        console.MarkupLineInterpolated($"[bold]inference bench[/]: {products.Length:N0} products, models {settings.Models}, {(settings.Rate is { } r ? $"{r:N0}/s" : "flooded")}");
+
+        await RunScriptAsync(Path.Combine(layout.Root, "scripts", "infra", "start.sh"));
+        var servers = LoopbackServers.FromEnvironment();
+        await using var vhost = await RabbitMqVirtualHost.CreateAsync("bench", servers);
+        await using var database = await PostgresDatabase.CreateAsync("bench", servers);
+        var prefix = $"bench:{Guid.NewGuid():N}:";
+        var logs = Path.Combine(layout.Root, ".infra", "bench-logs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss"));
+
+        var environment = servers.ServiceSettings(vhost.Name, prefix, database.ConnectionString);
+        environment["Models__Kind"] = settings.Models == "null" ? "Null" : "Onnx";
+        console.MarkupLine("starting every service as its own process");
+        BenchResult result;
+        await using (var pipeline = await DistributedPipeline.StartAsync(layout, environment, Extractors, logs, TimeSpan.FromSeconds(120)))
+        {
+            var usage = Usage(layout, pipeline);
+            result = await MeasureAsync(products, vhost, database, usage, cancellationToken);
+        }
+
+        await DeleteKeysAsync(servers.Redis, prefix);
+        var limits = settings.Models == "null"
+            ? ((IReadOnlyList<ModelFigures>)[], (double?)null)
+            : ModelLimits.Measure(products.Take(1024).Select(p => p.Text).ToArray(), Extractors.Select(e => e[0]).ToArray(), "Onnx", 32);
+        result = result with { ModelLimits = limits.Item1, LimitProductsPerSecond = limits.Item2 };
+
+        Print(result);
+        Save(result, layout.Root);
+        return result.Stored == result.Products ? 0 : 1;
+    }
+
+    async Task<BenchResult> MeasureAsync(
+        (string Id, string Source, string Text)[] products, RabbitMqVirtualHost vhost, PostgresDatabase database,
+        IReadOnlyList<ProcessUsage> usage, CancellationToken cancellationToken)
+    {
+        var servers = LoopbackServers.FromEnvironment();
+        var upstream = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(servers.RabbitMq.Host, (ushort)servers.RabbitMq.Port, vhost.Name, h =>
+        {
+            var credentials = servers.RabbitMq.UserInfo.Split(':');
+            h.Username(credentials[0]);
+            h.Password(credentials.Length > 1 ? credentials[1] : "");
+        }));
+        await upstream.StartAsync(cancellationToken);
+        try
+        {
+            foreach (var process in usage) process.Start();
+            using var sampling = new CancellationTokenSource();
+            var sampler = SampleAsync(usage, sampling.Token);
+
+            var started = DateTimeOffset.UtcNow;
+            var stopwatch = Stopwatch.StartNew();
+            await PublishAsync(upstream, products, cancellationToken);
+            console.MarkupLineInterpolated($"published {products.Length:N0} in {stopwatch.Elapsed.TotalSeconds:N1} s; waiting until all are stored");
+
+            long stored = 0;
+            var lastProgress = DateTime.UtcNow;
+            while (stored < products.Length && DateTime.UtcNow - lastProgress < settings.Patience)
+            {
+                await Task.Delay(100, cancellationToken);
+                var now = await CountAsync(database.ConnectionString);
+                if (now > stored) lastProgress = DateTime.UtcNow;
+                stored = now;
+            }
+
+            await sampling.CancelAsync();
+            await sampler;
+            var (seconds, p50, p95, p99) = await LatenciesAsync(database.ConnectionString, started);
+            return new BenchResult(
+                commandLine, Commit(), Machine(), started, settings.Models, settings.Rate, products.Length, (int)stored,
+                seconds, stored / seconds, p50, p95, p99,
+                usage.Select(u => new ProcessFigures(u.Name, u.CpuSeconds / Math.Max(1, stored) * 1000, u.PeakRssBytes / 1048576.0)).ToArray(),
+                [], null);
+        }
+        finally
+        {
+            await upstream.StopAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>Floods (every publish awaited for its broker confirm, many in flight), or paces to the asked rate.</summary>
+    async Task PublishAsync(IBus bus, (string Id, string Source, string Text)[] products, CancellationToken cancellationToken)
+    {
+        var inFlight = new SemaphoreSlim(settings.Rate is null ? 512 : 64);
+        var tasks = new List<Task>(products.Length);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < products.Length; i++)
+        {
+            if (settings.Rate is { } rate)
+            {
+                var due = TimeSpan.FromSeconds(i / rate);
+                if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed, cancellationToken);
+            }
+
+            await inFlight.WaitAsync(cancellationToken);
+            var (id, source, text) = products[i];
+            tasks.Add(PublishOneAsync(bus, new ProductTextReceived(ProductIds.For(source, id), source, id, text, DateTimeOffset.UtcNow), inFlight, cancellationToken));
+        }
+
+        await Task.WhenAll(tasks);
+    }
+
+    static async Task PublishOneAsync(IBus bus, ProductTextReceived message, SemaphoreSlim inFlight, CancellationToken cancellationToken)
+    {
+        try { await bus.Publish(message, cancellationToken); }
+        finally { inFlight.Release(); }
+    }
+
+    static async Task SampleAsync(IReadOnlyList<ProcessUsage> usage, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            foreach (var process in usage) process.Sample();
+            try { await Task.Delay(250, cancellationToken); }
+            catch (OperationCanceledException) { break; }
+        }
+
+        foreach (var process in usage) process.Sample();
+    }
+
+    static IReadOnlyList<ProcessUsage> Usage(SolutionLayout layout, DistributedPipeline pipeline)
+    {
+        var infra = Environment.GetEnvironmentVariable("INFERENCE_INFRA_HOME") ?? Path.Combine(layout.Root, ".infra");
+        return
+        [
+            .. pipeline.Services.Select(s => new ProcessUsage(s.Name, () => s.HasExited ? [] : [s.Id])),
+            new ProcessUsage("rabbitmq", ProcessUsage.FromPidFile(Path.Combine(infra, "rabbitmq", "rabbitmq.pid"))),
+            new ProcessUsage("redis", ProcessUsage.FromPidFile(Path.Combine(infra, "redis", "redis.pid"))),
+            new ProcessUsage("postgresql", ProcessUsage.WithChildren(ProcessUsage.FromPidFile(Path.Combine(infra, "postgres", "data", "postmaster.pid")))),
+        ];
+    }
+
+    static async Task<long> CountAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM products", connection);
+        try { return (long)(await command.ExecuteScalarAsync())!; }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable) { return 0; }
+    }
+
+    /// <summary>First publish to last store, and received→stored per product, from the stored rows' own timestamps.</summary>
+    static async Task<(double Seconds, double P50, double P95, double P99)> LatenciesAsync(string connectionString, DateTimeOffset started)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT EXTRACT(EPOCH FROM (created_at - received_at)) * 1000, created_at FROM products", connection);
+        var latencies = new List<double>();
+        var last = started;
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                latencies.Add((double)reader.GetDecimal(0));
+                var stored = reader.GetFieldValue<DateTimeOffset>(1);
+                if (stored > last) last = stored;
+            }
+        }
+
+        latencies.Sort();
+        double At(double q) => latencies.Count == 0 ? double.NaN : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
+        return (Math.Max(0.001, (last - started).TotalSeconds), At(0.50), At(0.95), At(0.99));
+    }
+
+    static (string Id, string Source, string Text)[] ReadProducts(string path, int count)
+    {
+        var records = File.ReadLines(path)
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(r => r.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String)
+            .Select(r => (Id: r.GetProperty("id").GetString()!, Source: r.TryGetProperty("source", out var s) ? s.GetString()! : "bench", Text: r.GetProperty("text").GetString()!))
+            .ToArray();
+        // A file shorter than the run is used again, each pass under new ids, so every product is a new saga.
+        var run = new (string, string, string)[count];
+        for (var i = 0; i < count; i++)
+        {
+            var (id, source, text) = records[i % records.Length];
+            run[i] = (i < records.Length ? id : $"{id}#{i / records.Length}", source, text);
+        }
+
+        return run;
+    }
+
+    static async Task DeleteKeysAsync(string redis, string prefix)
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis);
+        foreach (var endPoint in connection.GetEndPoints())
+        {
+            var keys = new List<RedisKey>();
+            await foreach (var key in connection.GetServer(endPoint).KeysAsync(pattern: prefix + "*", pageSize: 1000)) keys.Add(key);
+            foreach (var chunk in keys.Chunk(1000)) await connection.GetDatabase().KeyDeleteAsync(chunk);
+        }
+    }
+
+    static async Task RunScriptAsync(string script)
+    {
+        using var process = Process.Start(new ProcessStartInfo("bash", [script]) { RedirectStandardOutput = true })!;
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{script} failed with {process.ExitCode}");
+    }
+
+    void Print(BenchResult result)
+    {
+        var table = new Table().Title($"inference bench: models {result.Models}, {result.Products:N0} products").AddColumns("figure", "value");
+        table.AddRow("stored", $"{result.Stored:N0} of {result.Products:N0}");
+        table.AddRow("throughput (first publish → last store)", $"{result.ProductsPerSecond:N0} products/s");
+        table.AddRow("latency received→stored p50 / p95 / p99", $"{result.LatencyP50Ms:N0} / {result.LatencyP95Ms:N0} / {result.LatencyP99Ms:N0} ms");
+        if (result.LimitProductsPerSecond is { } limit)
+            table.AddRow("model limit (one core, models only)", $"{limit:N0} products/s; pipeline at {result.ShareOfLimit:P0} of it");
+        console.Write(table);
+
+        var processes = new Table().AddColumns("process", "CPU s per 1,000 products", "peak RSS MB");
+        foreach (var p in result.Processes) processes.AddRow(p.Name, p.CpuSecondsPer1000.ToString("N2"), p.PeakRssMb.ToString("N0"));
+        console.Write(processes);
+        if (result.ModelLimits.Count > 0)
+        {
+            var models = new Table().AddColumns("model", "batch", "items/s");
+            foreach (var m in result.ModelLimits) models.AddRow(m.Model, m.BatchSize.ToString(), m.ItemsPerSecond.ToString("N0"));
+            console.Write(models);
+        }
+    }
+
+    void Save(BenchResult result, string root)
+    {
+        var directory = Path.IsPathRooted(settings.ResultsDirectory) ? settings.ResultsDirectory : Path.Combine(root, settings.ResultsDirectory);
+        Directory.CreateDirectory(directory);
+        var name = $"{result.StartedAt:yyyyMMdd-HHmmss}-{result.Models}{(result.Rate is { } r ? $"-rate{r:0}" : "")}";
+        File.WriteAllText(Path.Combine(directory, name + ".json"), JsonSerializer.Serialize(result, Json));
+        File.WriteAllText(Path.Combine(directory, name + ".md"), BenchMarkdown.Render(result));
+        console.MarkupLineInterpolated($"results in {Path.Combine(directory, name)}.json and .md");
+    }
+
+    static string Commit()
+    {
+        try
+        {
+            using var git = Process.Start(new ProcessStartInfo("git", ["rev-parse", "--short", "HEAD"]) { RedirectStandardOutput = true })!;
+            var commit = git.StandardOutput.ReadToEnd().Trim();
+            git.WaitForExit();
+            return commit;
+        }
+        catch (System.ComponentModel.Win32Exception) { return "unknown"; }
+    }
+
+    static string Machine()
+    {
+        var cpu = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+            : null;
+        var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024);
+        return $"{Environment.ProcessorCount} cores ({cpu ?? "unknown CPU"}), {memory:N0} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
+    }
+}

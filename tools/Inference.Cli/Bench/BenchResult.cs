@@ -1,0 +1,30 @@
+namespace Inference.Cli.Bench;
+
+/// <summary>One benchmark run's figures, as written to <c>bench/results/</c>.</summary>
+public sealed record BenchResult(
+    string Command,
+    string Commit,
+    string Machine,
+    DateTimeOffset StartedAt,
+    string Models,
+    double? Rate,
+    int Products,
+    int Stored,
+    double Seconds,
+    double ProductsPerSecond,
+    double LatencyP50Ms,
+    double LatencyP95Ms,
+    double LatencyP99Ms,
+    IReadOnlyList<ProcessFigures> Processes,
+    IReadOnlyList<ModelFigures> ModelLimits,
+    double? LimitProductsPerSecond)
+{
+    /// <summary>The pipeline's throughput as a share of the models' own limit (null when there are no models to limit it).</summary>
+    public double? ShareOfLimit => LimitProductsPerSecond is > 0 ? ProductsPerSecond / LimitProductsPerSecond : null;
+}
+
+/// <summary>CPU seconds per 1,000 products and peak resident memory of one process (or server).</summary>
+public sealed record ProcessFigures(string Name, double CpuSecondsPer1000, double PeakRssMb);
+
+/// <summary>A model's raw ONNX Runtime throughput at the batch size the pipeline uses.</summary>
+public sealed record ModelFigures(string Model, int BatchSize, double ItemsPerSecond);
