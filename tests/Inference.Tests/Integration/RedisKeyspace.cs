@@ -41,6 +41,9 @@ public sealed class RedisKeyspace : IAsyncDisposable
         return [.. keys];
     }
 
+    /// <summary>The sagas' own keys: every key under the prefix but the in-flight index the stage-timeout monitor reads.</summary>
+    public async Task<RedisKey[]> SagaKeys() => (await Keys()).Where(k => !k.ToString().EndsWith(":in-flight", StringComparison.Ordinal)).ToArray();
+
     public async ValueTask DisposeAsync()
     {
         var keys = await Keys();

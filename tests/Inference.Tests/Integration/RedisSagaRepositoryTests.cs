@@ -107,7 +107,7 @@ public sealed class RedisSagaRepositoryTests
         Assert.That(saga.Starts, Is.EqualTo(1), "one start ran; the other found the saga on its retry and was ignored");
         Assert.That(_conflicts.Conflicts, Is.GreaterThanOrEqualTo(1), "both created, so one create conflicted");
         Assert.That(_harness.Published.Select<CounterStarted>().Count(), Is.EqualTo(1), "the losing attempt's publish never left the outbox");
-        Assert.That((await _keyspace.Keys()).Length, Is.EqualTo(1));
+        Assert.That((await _keyspace.SagaKeys()).Length, Is.EqualTo(1));
     }
 
     [Test]

@@ -62,7 +62,9 @@ public sealed class RedisSagaStoreTests
     {
         var id = Guid.NewGuid();
         await _store.Create(Counter(id));
-        Assert.That(await _keyspace.Keys(), Is.EqualTo(new RedisKey[] { $"{_keyspace.Prefix}counter-state:{id:D}" }));
+        Assert.That(await _keyspace.SagaKeys(), Is.EqualTo(new RedisKey[] { $"{_keyspace.Prefix}counter-state:{id:D}" }));
+        Assert.That(await _keyspace.Database.SortedSetScoreAsync($"{_keyspace.Prefix}counter-state:in-flight", id.ToString("D")), Is.Not.Null,
+            "a saga in flight is in the index the stage-timeout monitor reads");
         var json = (string?)await _keyspace.Database.HashGetAsync(_store.KeyOf(id), "d");
         Assert.That(json, Does.Not.Contain("\"Version\":").And.Not.Contain(" ").And.Contain("\"CurrentState\":\"Counting\""), "compact, and no version: Redis keeps it beside the JSON");
     }
