@@ -3,7 +3,7 @@
 // rely on (include, tpl, required, toYaml, fromYaml, toJson, fromJson and their Array forms), checks the values against values.schema.json
 // as Helm does at install time, and prints the manifests as one multi-document YAML stream.
 //
-// It knows no subcharts, no .Files, no lookup against a cluster, no hooks and no --set; see k8s/README.md.
+// It knows no subcharts, no .Files, no lookup against a cluster, no hooks and no --set; see k8s/inference/README.md.
 package main
 
 import (
