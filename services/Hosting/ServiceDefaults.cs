@@ -28,10 +28,13 @@ public static class ServiceDefaults
     {
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
-            .WithTracing(tracing => tracing.AddSource(DiagnosticHeaders.DefaultListenerName))
             .WithMetrics(metrics => metrics.AddMeter(InstrumentationOptions.MeterName).AddPrometheusExporter());
+        // Traces are only built when something receives them: an unexported span still costs MassTransit a tagged Activity per message.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            telemetry.WithTracing(tracing => tracing.AddSource(DiagnosticHeaders.DefaultListenerName));
             telemetry.UseOtlpExporter();
+        }
 
         builder.Services.AddHealthChecks();
         return builder;
