@@ -46,6 +46,7 @@ start_redis() {
 }
 
 # RabbitMQ takes ~10 s to boot, so it is launched first and awaited after the others started.
+# +sbwt none: Erlang schedulers otherwise busy-wait for work, burning a core the services need on a small machine.
 rabbitmq_env() {
   local home="$INFERENCE_INFRA_HOME/rabbitmq"
   export HOME="$home" \
@@ -60,7 +61,7 @@ rabbitmq_env() {
     RABBITMQ_ADVANCED_CONFIG_FILE="$home/advanced.config" \
     RABBITMQ_CONF_ENV_FILE="$home/rabbitmq-env.conf" \
     RABBITMQ_ENABLED_PLUGINS_FILE="$home/enabled_plugins" \
-    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1} +sbwt none +sbwtdcpu none +sbwtdio none" \
     ERL_EPMD_ADDRESS=127.0.0.1
 }
 
