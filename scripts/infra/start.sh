@@ -73,8 +73,9 @@ rabbitmq_launch() {
   fi
   mkdir -p "$home/log"
   # Rewritten on each start so that changed ports take effect.
+  # Classic queues v2 store persistent messages with less CPU than v1 (the default before RabbitMQ 3.12).
   printf '%s\n' "management.tcp.ip = 127.0.0.1" "management.tcp.port = $RABBITMQ_MANAGEMENT_PORT" \
-    >"$home/rabbitmq.conf"
+    "classic_queue.default_version = 2" >"$home/rabbitmq.conf"
   [[ -e "$home/enabled_plugins" ]] || echo '[rabbitmq_management].' >"$home/enabled_plugins"
   # Made here, not by whichever of server or rabbitmqctl comes first, so both read the same one.
   if [[ ! -s "$home/.erlang.cookie" ]]; then

@@ -17,10 +17,10 @@ public sealed class QueueOptions
 public sealed class QueueSettings
 {
     /// <summary>Messages the broker hands over ahead of processing.</summary>
-    public int PrefetchCount { get; set; } = 32;
+    public int PrefetchCount { get; set; } = 64;
 
-    /// <summary>Messages handled at once by one process.</summary>
-    public int ConcurrencyLimit { get; set; } = 8;
+    /// <summary>Messages handled at once by one process; at least the batch size, or batches cannot fill.</summary>
+    public int ConcurrencyLimit { get; set; } = 32;
 
     /// <summary>Redelivery attempts inside the consumer before the message goes to the <c>_error</c> queue.</summary>
     public int RetryLimit { get; set; } = 3;
