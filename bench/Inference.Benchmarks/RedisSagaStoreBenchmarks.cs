@@ -1,6 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Inference.Contracts;
 using Inference.Sagas;
 using Inference.Sagas.Redis;
@@ -86,9 +84,4 @@ public class RedisSagaStoreBenchmarks
         ValidatedAt = DateTimeOffset.UtcNow,
         UpdatedAt = DateTimeOffset.UtcNow,
     };
-
-    sealed class InProcessConfig : BenchmarkDotNet.Configs.ManualConfig
-    {
-        public InProcessConfig() => AddJob(Job.Default.WithWarmupCount(5).WithIterationCount(20).WithToolchain(InProcessEmitToolchain.Instance));
-    }
 }
