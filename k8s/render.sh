@@ -2,7 +2,7 @@
 # Renders the Helm chart k8s/inference to one multi-document YAML on stdout, like `helm template`, without Helm:
 #   k8s/render.sh [values.yaml ...] [-- renderer flags: -name, -namespace, -strict, -notes, -show-values, ...]
 # Each values file is laid over the chart's values.yaml in order (later wins), and the result is checked against
-# values.schema.json first, as Helm does. Builds k8s/tools/render with Debian's Go offline (scripts/install-go.sh
+# values.schema.json first, as Helm does. Builds k8s/tools/render with Debian's Go offline (scripts/infra/install.sh
 # installs it and the libraries); the binary is cached under k8s/tools/render/.build and rebuilt when main.go changes.
 set -euo pipefail
 k8s=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -10,9 +10,9 @@ tool="$k8s/tools/render"
 build="$tool/.build"
 gocode=/usr/share/gocode
 
-command -v go >/dev/null || { echo "render.sh: go is not installed (run scripts/install-go.sh)" >&2; exit 127; }
+command -v go >/dev/null || { echo "render.sh: go is not installed (run scripts/infra/install.sh)" >&2; exit 127; }
 for lib in github.com/Masterminds/sprig sigs.k8s.io/yaml github.com/xeipuuv/gojsonschema; do
-  [[ -d "$gocode/src/$lib" ]] || { echo "render.sh: $gocode/src/$lib is missing (run scripts/install-go.sh)" >&2; exit 127; }
+  [[ -d "$gocode/src/$lib" ]] || { echo "render.sh: $gocode/src/$lib is missing (run scripts/infra/install.sh)" >&2; exit 127; }
 done
 
 binary="$build/render-$(sha256sum "$tool/main.go" | cut -c1-16)"

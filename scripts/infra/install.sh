@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages of Redis, RabbitMQ and PostgreSQL if missing (needs root), and Chromium,
-# which the Gateway's dashboard tests drive headless (Playwright never downloads a browser here).
+# Installs what the tests need from Debian if missing (needs root): Redis, RabbitMQ and PostgreSQL; Chromium, which
+# the Gateway's dashboard tests drive headless (Playwright never downloads a browser here); Go with the libraries the
+# Helm chart's stand-in renderer builds on offline from /usr/share/gocode (sprig, the template functions Helm uses;
+# sigs.k8s.io/yaml; gojsonschema, Helm 3's values.schema.json validator).
 # Never starts the system-wide services: start.sh runs private instances instead.
 set -euo pipefail
 
-packages=(redis-server rabbitmq-server postgresql curl chromium)
+packages=(redis-server rabbitmq-server postgresql curl chromium
+  golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev golang-github-xeipuuv-gojsonschema-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

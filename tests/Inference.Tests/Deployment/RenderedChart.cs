@@ -19,7 +19,7 @@ public static class ChartRenderer
     public static Result Run(IEnumerable<string> valuesFiles, params string[] flags)
     {
         if (!GoInstalled())
-            Assert.Ignore("Go is not installed, so the Helm chart cannot be rendered here: run scripts/install-go.sh (scripts/test.sh does).");
+            Assert.Ignore("Go is not installed, so the Helm chart cannot be rendered here: run scripts/infra/install.sh (scripts/test.sh does).");
 
         var start = new ProcessStartInfo("bash")
         {
