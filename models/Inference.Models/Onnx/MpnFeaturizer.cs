@@ -40,6 +40,8 @@ public sealed class MpnFeaturizer
 
     public int Buckets { get; }
 
+    public UnicodeTables Tables => _tokenizer.Tables;
+
     /// <summary>The feature strings before hashing (what the test vectors list).</summary>
     public List<string> FeatureStrings(string? brand, string? candidate, string? category)
     {
