@@ -44,6 +44,7 @@ public sealed class EvalCommand(string? models, string? records, bool write, IAn
 
         console.Write(table);
         console.MarkupLineInterpolated($"classify + extract, batch {report.ModelTiming.BatchSize}, one thread: models {report.ModelTiming.CpuMicrosecondsPerProduct:0} µs CPU per product ({report.ModelTiming.WallMicrosecondsPerProduct:0} µs wall), baselines {report.BaselineTiming.CpuMicrosecondsPerProduct:0} µs; target ≤ 1000 µs: {(report.ModelTiming.CpuMicrosecondsPerProduct <= 1000 ? "met" : "not met")}");
+        console.MarkupLineInterpolated($"the {report.LongTextTiming.Products} WDC records alone (title + description): models {report.LongTextTiming.CpuMicrosecondsPerProduct:0} µs CPU per product");
     }
 
     static string Figure(double? value) => value is null ? "–" : value.Value.ToString("0.0000");
