@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace Inference.Models;
 
 /// <summary>Which models a service runs: the trained ONNX models, the baselines, or pass-throughs for measuring orchestration alone.</summary>
@@ -5,10 +7,32 @@ public sealed class ModelOptions
 {
     public const string Section = "Models";
 
-    public ModelKind Kind { get; set; } = ModelKind.Baseline;
+    public ModelKind Kind { get; set; } = ModelKind.Onnx;
 
     /// <summary>Where the ONNX models' folders (each with <c>manifest.json</c>) are; relative paths start at the service's folder.</summary>
     public string Directory { get; set; } = "models";
+
+    /// <summary>ONNX Runtime threads inside one model call. One by default: many services share few cores, and batches bring the parallelism.</summary>
+    public int IntraOpThreads { get; set; } = 1;
+
+    /// <summary>How many categories a classification reports besides the best.</summary>
+    public int TopK { get; set; } = 3;
+
+    /// <summary>The models folder as an absolute path.</summary>
+    public string FullDirectory => Path.GetFullPath(Directory, AppContext.BaseDirectory);
+
+    /// <summary>Reads the section, refusing values that cannot work.</summary>
+    public static ModelOptions From(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(Section).Get<ModelOptions>() ?? new ModelOptions();
+        if (options.IntraOpThreads is < 1 or > 64)
+            throw new InvalidOperationException($"{Section}:{nameof(IntraOpThreads)} = {options.IntraOpThreads}: use 1 to 64.");
+        if (options.TopK is < 1 or > 100)
+            throw new InvalidOperationException($"{Section}:{nameof(TopK)} = {options.TopK}: use 1 to 100.");
+        if (string.IsNullOrWhiteSpace(options.Directory))
+            throw new InvalidOperationException($"{Section}:{nameof(Directory)} is empty: name the folder holding the models' folders.");
+        return options;
+    }
 }
 
 public enum ModelKind

@@ -3,6 +3,7 @@ using Inference.Hosting;
 using Inference.Models;
 using Inference.Models.Baseline;
 using Inference.Models.Null;
+using Inference.Models.Onnx;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,11 +16,13 @@ public static class ClassifierRegistration
 {
     public static IServiceCollection AddClassifierModel(this IServiceCollection services, IConfiguration configuration)
     {
-        var models = configuration.GetSection(ModelOptions.Section).Get<ModelOptions>() ?? new ModelOptions();
+        var models = ModelOptions.From(configuration);
         switch (models.Kind)
         {
             case ModelKind.Null: services.AddSingleton<ICategoryClassifier, NullCategoryClassifier>(); break;
-            default: services.AddSingleton<ICategoryClassifier, KeywordCategoryClassifier>(); break;
+            case ModelKind.Baseline: services.AddSingleton<ICategoryClassifier, KeywordCategoryClassifier>(); break;
+            // loaded now, so a missing or altered model stops the service at start-up, not at its first message
+            default: services.AddSingleton<ICategoryClassifier>(OnnxModels.Classifier(models)); break;
         }
 
         services.AddSingleton(provider =>

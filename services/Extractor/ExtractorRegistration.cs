@@ -2,6 +2,7 @@ using Inference.Hosting;
 using Inference.Models;
 using Inference.Models.Baseline;
 using Inference.Models.Null;
+using Inference.Models.Onnx;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,14 +17,15 @@ public static class ExtractorRegistration
     {
         services.AddOptions<ExtractorOptions>().Bind(configuration.GetSection(ExtractorOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ExtractorOptions>, ExtractorOptionsValidator>();
-        var models = configuration.GetSection(ModelOptions.Section).Get<ModelOptions>() ?? new ModelOptions();
+        var models = ModelOptions.From(configuration);
         services.AddSingleton(provider =>
         {
             var serve = provider.GetRequiredService<IOptions<ExtractorOptions>>().Value.Serve;
             return new ExtractorCatalog(models.Kind switch
             {
                 ModelKind.Null => serve.Distinct().ToDictionary(n => n, IAttributeExtractor (_) => new NullAttributeExtractor()),
-                _ => RegexAttributeExtractor.ForExtractors(serve),
+                ModelKind.Baseline => RegexAttributeExtractor.ForExtractors(serve),
+                _ => OnnxModels.Extractors(models, serve),
             });
         });
         services.AddSingleton<ExtractorBatchers>();

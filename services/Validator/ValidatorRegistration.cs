@@ -2,6 +2,7 @@ using Inference.Contracts;
 using Inference.Hosting;
 using Inference.Models;
 using Inference.Models.Null;
+using Inference.Models.Onnx;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,8 +18,14 @@ public static class ValidatorRegistration
         services.AddSingleton(_ => Gs1PrefixTable.Load());
         services.AddSingleton<GtinRules>();
         services.AddSingleton<MpnRules>();
-        var models = configuration.GetSection(ModelOptions.Section).Get<ModelOptions>() ?? new ModelOptions();
-        if (models.Kind == ModelKind.Null) services.AddSingleton<IMpnScorer, NullMpnScorer>();
+        var models = ModelOptions.From(configuration);
+        switch (models.Kind)
+        {
+            case ModelKind.Null: services.AddSingleton<IMpnScorer, NullMpnScorer>(); break;
+            case ModelKind.Onnx: services.AddSingleton<IMpnScorer>(OnnxModels.MpnScorer(models)); break; // loaded now: refused at start-up
+            // Baseline: the shape rules alone
+        }
+
         services.AddSingleton(provider => new IdentifierValidator(
             provider.GetRequiredService<GtinRules>(), provider.GetRequiredService<MpnRules>(), provider.GetService<IMpnScorer>()));
         services.AddSingleton(provider =>

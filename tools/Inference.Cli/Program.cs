@@ -48,5 +48,14 @@ bench.SetAction((parse, cancellationToken) => new Inference.Cli.Bench.BenchComma
         parse.GetValue(benchRate), parse.GetValue(configuration)!, parse.GetValue(benchResults)!, TimeSpan.FromSeconds(120)),
     "inference " + string.Join(' ', args), AnsiConsole.Console).ExecuteAsync(cancellationToken));
 
-var root = new RootCommand("Inference: product text in, enriched and validated product records out") { run, stack, bench };
+var evalModels = new Option<string?>("--models") { Description = "The folder of model folders (default: the repository's models/artifacts)" };
+var evalRecords = new Option<string?>("--records") { Description = "The evaluation records (default: models/eval/folds89.jsonl)" };
+var evalWrite = new Option<bool>("--write") { Description = "Write the C# figures into each manifest's metrics.csharp" };
+var eval = new Command("eval", "Evaluate every shipped model and its baseline on the held-out records (folds 8 and 9): one table, figures as the Python evaluation defines them")
+{
+    evalModels, evalRecords, evalWrite,
+};
+eval.SetAction(parse => new Inference.Cli.Eval.EvalCommand(parse.GetValue(evalModels), parse.GetValue(evalRecords), parse.GetValue(evalWrite), AnsiConsole.Console).Execute());
+
+var root = new RootCommand("Inference: product text in, enriched and validated product records out") { run, stack, bench, eval };
 return await root.Parse(args).InvokeAsync();

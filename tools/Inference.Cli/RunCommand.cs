@@ -54,6 +54,7 @@ public sealed class RunCommand(RunSettings settings, IAnsiConsole console)
             summary.Elapsed = stopwatch.Elapsed;
 
             var repository = host.Services.GetRequiredService<ILoadSagaRepository<ProductState>>();
+            await SettleAsync(products.Keys, repository, cancellationToken);
             await WriteOutputAsync(products, repository, summary, cancellationToken);
         }
         finally
@@ -84,6 +85,28 @@ public sealed class RunCommand(RunSettings settings, IAnsiConsole console)
         foreach (var rejection in summary.Rejections.Take(RunSummary.RejectionsShown))
             console.MarkupLineInterpolated($"[yellow]line {rejection.Line}:[/] {rejection.Reason}; skipped");
         return products;
+    }
+
+    /// <summary>
+    /// The run hears ProductStored at the same time as the saga does, so the last sagas may not have moved to their final state yet:
+    /// wait a little for them before their state is written out.
+    /// </summary>
+    static async Task SettleAsync(IEnumerable<Guid> productIds, ILoadSagaRepository<ProductState> repository, CancellationToken cancellationToken)
+    {
+        var pending = productIds.ToList();
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(10);
+        while (pending.Count > 0 && DateTimeOffset.UtcNow < deadline)
+        {
+            var still = new List<Guid>();
+            foreach (var id in pending)
+            {
+                var saga = await repository.Load(id);
+                if (saga is not null && saga.CurrentState is not (nameof(ProductStateMachine.Completed) or nameof(ProductStateMachine.Faulted))) still.Add(id);
+            }
+
+            pending = still;
+            if (pending.Count > 0) await Task.Delay(20, cancellationToken);
+        }
     }
 
     async Task WriteOutputAsync(
