@@ -34,17 +34,18 @@ stack.SetAction((parse, cancellationToken) =>
 
 var benchInput = new Option<string>("--input") { Description = "JSON Lines of products to publish (used again under new ids if shorter than --products)", DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "dev.jsonl") };
 var benchProducts = new Option<int>("--products", "-n") { Description = "How many products to publish", DefaultValueFactory = _ => 20_000 };
+var benchWarmUp = new Option<int>("--warm-up") { Description = "Products run through before measuring (JIT compilation in every process)", DefaultValueFactory = _ => 2_000 };
 var benchModels = new Option<string>("--models") { Description = "real: the shipped models; null: pass-throughs, to measure orchestration alone", DefaultValueFactory = _ => "real" };
 benchModels.AcceptOnlyFromAmong("real", "null");
 var benchRate = new Option<double?>("--rate") { Description = "Publish at this many products per second instead of flooding" };
 var benchResults = new Option<string>("--results") { Description = "Where the JSON and Markdown results go", DefaultValueFactory = _ => Path.Combine("bench", "results") };
 var bench = new Command("bench", "End-to-end benchmark on the loopback servers, every service its own process: throughput, latency, CPU and memory")
 {
-    benchInput, benchProducts, benchModels, benchRate, benchResults, configuration,
+    benchInput, benchProducts, benchWarmUp, benchModels, benchRate, benchResults, configuration,
 };
 bench.SetAction((parse, cancellationToken) => new Inference.Cli.Bench.BenchCommand(
     new Inference.Cli.Bench.BenchSettings(
-        Path.GetFullPath(parse.GetValue(benchInput)!), parse.GetValue(benchProducts), parse.GetValue(benchModels)!,
+        Path.GetFullPath(parse.GetValue(benchInput)!), parse.GetValue(benchProducts), parse.GetValue(benchWarmUp), parse.GetValue(benchModels)!,
         parse.GetValue(benchRate), parse.GetValue(configuration)!, parse.GetValue(benchResults)!, TimeSpan.FromSeconds(120)),
     "inference " + string.Join(' ', args), AnsiConsole.Console).ExecuteAsync(cancellationToken));
 

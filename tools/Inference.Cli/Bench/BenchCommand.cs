@@ -22,7 +22,8 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
     public async Task<int> ExecuteAsync(CancellationToken cancellationToken)
     {
         var layout = new SolutionLayout(SolutionLayout.FindRoot(AppContext.BaseDirectory), settings.Configuration);
-        var products = ReadProducts(settings.Input, settings.Products);
+        var products = ReadProducts(settings.Input, settings.Products, "");
+        var warmUp = ReadProducts(settings.Input, settings.WarmUp, "#warm-up");
         console.MarkupLineInterpolated($"[bold]inference bench[/]: {products.Length:N0} products, models {settings.Models}, {(settings.Rate is { } r ? $"{r:N0}/s" : "flooded")}");
 
         await RunScriptAsync(Path.Combine(layout.Root, "scripts", "infra", "start.sh"));
@@ -39,7 +40,7 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
         await using (var pipeline = await DistributedPipeline.StartAsync(layout, environment, Extractors, logs, TimeSpan.FromSeconds(120)))
         {
             var usage = Usage(layout, pipeline);
-            result = await MeasureAsync(products, vhost, database, usage, cancellationToken);
+            result = await MeasureAsync(warmUp, products, vhost, database, usage, cancellationToken);
         }
 
         await DeleteKeysAsync(servers.Redis, prefix);
@@ -54,8 +55,8 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
     }
 
     async Task<BenchResult> MeasureAsync(
-        (string Id, string Source, string Text)[] products, RabbitMqVirtualHost vhost, PostgresDatabase database,
-        IReadOnlyList<ProcessUsage> usage, CancellationToken cancellationToken)
+        (string Id, string Source, string Text)[] warmUp, (string Id, string Source, string Text)[] products,
+        RabbitMqVirtualHost vhost, PostgresDatabase database, IReadOnlyList<ProcessUsage> usage, CancellationToken cancellationToken)
     {
         var servers = LoopbackServers.FromEnvironment();
         var upstream = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(servers.RabbitMq.Host, (ushort)servers.RabbitMq.Port, vhost.Name, h =>
@@ -67,30 +68,29 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
         await upstream.StartAsync(cancellationToken);
         try
         {
+            if (warmUp.Length > 0)
+            {
+                // Steady state is what is measured: the first messages pay for JIT compilation in every process.
+                await PublishAsync(upstream, warmUp, rate: null, cancellationToken);
+                await WaitUntilStoredAsync(database.ConnectionString, warmUp.Length, cancellationToken);
+                console.MarkupLineInterpolated($"warmed up with {warmUp.Length:N0} products");
+            }
+
             foreach (var process in usage) process.Start();
             using var sampling = new CancellationTokenSource();
             var sampler = SampleAsync(usage, sampling.Token);
 
             var started = DateTimeOffset.UtcNow;
             var stopwatch = Stopwatch.StartNew();
-            await PublishAsync(upstream, products, cancellationToken);
+            await PublishAsync(upstream, products, settings.Rate, cancellationToken);
             console.MarkupLineInterpolated($"published {products.Length:N0} in {stopwatch.Elapsed.TotalSeconds:N1} s; waiting until all are stored");
-
-            long stored = 0;
-            var lastProgress = DateTime.UtcNow;
-            while (stored < products.Length && DateTime.UtcNow - lastProgress < settings.Patience)
-            {
-                await Task.Delay(100, cancellationToken);
-                var now = await CountAsync(database.ConnectionString);
-                if (now > stored) lastProgress = DateTime.UtcNow;
-                stored = now;
-            }
+            var stored = await WaitUntilStoredAsync(database.ConnectionString, warmUp.Length + products.Length, cancellationToken) - warmUp.Length;
 
             await sampling.CancelAsync();
             await sampler;
             var (seconds, p50, p95, p99) = await LatenciesAsync(database.ConnectionString, started);
             return new BenchResult(
-                commandLine, Commit(), Machine(), started, settings.Models, settings.Rate, products.Length, (int)stored,
+                commandLine, Commit(), Machine(), started, settings.Models, settings.Rate, warmUp.Length, products.Length, (int)stored,
                 seconds, stored / seconds, p50, p95, p99,
                 usage.Select(u => new ProcessFigures(u.Name, u.CpuSeconds / Math.Max(1, stored) * 1000, u.PeakRssBytes / 1048576.0)).ToArray(),
                 [], null);
@@ -101,17 +101,33 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
         }
     }
 
-    /// <summary>Floods (every publish awaited for its broker confirm, many in flight), or paces to the asked rate.</summary>
-    async Task PublishAsync(IBus bus, (string Id, string Source, string Text)[] products, CancellationToken cancellationToken)
+    /// <summary>Waits until the store holds <paramref name="count"/> products, or nothing was stored for the patience; returns how many it holds.</summary>
+    async Task<long> WaitUntilStoredAsync(string connectionString, long count, CancellationToken cancellationToken)
     {
-        var inFlight = new SemaphoreSlim(settings.Rate is null ? 512 : 64);
+        long stored = 0;
+        var lastProgress = DateTime.UtcNow;
+        while (stored < count && DateTime.UtcNow - lastProgress < settings.Patience)
+        {
+            await Task.Delay(100, cancellationToken);
+            var now = await CountAsync(connectionString);
+            if (now > stored) lastProgress = DateTime.UtcNow;
+            stored = now;
+        }
+
+        return stored;
+    }
+
+    /// <summary>Floods (every publish awaited for its broker confirm, many in flight), or paces to <paramref name="rate"/>.</summary>
+    static async Task PublishAsync(IBus bus, (string Id, string Source, string Text)[] products, double? rate, CancellationToken cancellationToken)
+    {
+        var inFlight = new SemaphoreSlim(rate is null ? 512 : 64);
         var tasks = new List<Task>(products.Length);
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < products.Length; i++)
         {
-            if (settings.Rate is { } rate)
+            if (rate is { } perSecond)
             {
-                var due = TimeSpan.FromSeconds(i / rate);
+                var due = TimeSpan.FromSeconds(i / perSecond);
                 if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed, cancellationToken);
             }
 
@@ -168,7 +184,8 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT EXTRACT(EPOCH FROM (created_at - received_at)) * 1000, created_at FROM products", connection);
+            "SELECT EXTRACT(EPOCH FROM (created_at - received_at)) * 1000, created_at FROM products WHERE received_at >= @started", connection);
+        command.Parameters.AddWithValue("started", started.UtcDateTime);
         var latencies = new List<double>();
         var last = started;
         await using (var reader = await command.ExecuteReaderAsync())
@@ -186,7 +203,7 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
         return (Math.Max(0.001, (last - started).TotalSeconds), At(0.50), At(0.95), At(0.99));
     }
 
-    static (string Id, string Source, string Text)[] ReadProducts(string path, int count)
+    static (string Id, string Source, string Text)[] ReadProducts(string path, int count, string suffix)
     {
         var records = File.ReadLines(path)
             .Select(line => JsonDocument.Parse(line).RootElement)
@@ -198,7 +215,7 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
         for (var i = 0; i < count; i++)
         {
             var (id, source, text) = records[i % records.Length];
-            run[i] = (i < records.Length ? id : $"{id}#{i / records.Length}", source, text);
+            run[i] = ((i < records.Length ? id : $"{id}#{i / records.Length}") + suffix, source, text);
         }
 
         return run;

@@ -13,6 +13,7 @@ public static class BenchMarkdown
         md.AppendLine($"- command: `{r.Command}`");
         md.AppendLine($"- commit: `{r.Commit}`, started {r.StartedAt:u}");
         md.AppendLine($"- machine: {r.Machine}; every service, RabbitMQ, Redis and PostgreSQL on it");
+        md.AppendLine($"- measured after a warm-up of {r.WarmUp:N0} products (every process compiles its hot paths first)");
         md.AppendLine();
         md.AppendLine("| figure | value |");
         md.AppendLine("| --- | --- |");

@@ -8,6 +8,7 @@ public sealed record BenchResult(
     DateTimeOffset StartedAt,
     string Models,
     double? Rate,
+    int WarmUp,
     int Products,
     int Stored,
     double Seconds,
