@@ -5,6 +5,7 @@ using Inference.Orchestrator;
 using Inference.Sagas;
 using Inference.Store;
 using Inference.Validator;
+using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -12,10 +13,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Inference.Cli;
 
-/// <summary>Every service in one process: in-memory transport, in-memory saga repository, SQLite store.</summary>
+/// <summary>Every service in one process: in-memory transport, in-memory saga repository, SQLite store, unless the settings say otherwise.</summary>
 public static class EmbeddedPipeline
 {
-    public static HostApplicationBuilder CreateBuilder(IDictionary<string, string?>? overrides = null)
+    /// <param name="overrides">Settings over <c>embedded.json</c> (a test points the same composition at RabbitMQ and PostgreSQL).</param>
+    /// <param name="alsoOnTheBus">Consumers of the caller's own, such as the run's progress tracker.</param>
+    public static HostApplicationBuilder CreateBuilder(
+        IDictionary<string, string?>? overrides = null, Action<IBusRegistrationConfigurator>? alsoOnTheBus = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration
@@ -38,9 +42,8 @@ public static class EmbeddedPipeline
             bus.AddExtractor();
             bus.AddValidator();
             bus.AddStore();
-            bus.AddConsumer<RunTracker>();
+            alsoOnTheBus?.Invoke(bus);
         });
-        builder.Services.AddSingleton<RunProgress>();
         return builder;
     }
 

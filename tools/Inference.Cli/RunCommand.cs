@@ -29,7 +29,9 @@ public sealed class RunCommand(RunSettings settings, IAnsiConsole console)
         var summary = new RunSummary();
         var products = await ReadAsync(summary);
 
-        using var host = EmbeddedPipeline.CreateBuilder(settings.ConfigurationOverrides()).Build();
+        var builder = EmbeddedPipeline.CreateBuilder(settings.ConfigurationOverrides(), bus => bus.AddConsumer<RunTracker>());
+        builder.Services.AddSingleton<RunProgress>();
+        using var host = builder.Build();
         await host.StartAsync(cancellationToken);
         var stopwatch = Stopwatch.StartNew();
         try

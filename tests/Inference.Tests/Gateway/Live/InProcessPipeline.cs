@@ -1,16 +1,9 @@
-using Inference.Classifier;
-using Inference.Extractor;
-using Inference.Hosting;
-using Inference.Orchestrator;
+using Inference.Cli;
 using Inference.Sagas;
-using Inference.Store;
-using Inference.Validator;
 using MassTransit;
 using MassTransit.Saga;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Inference.Tests.Gateway.Live;
 
@@ -26,7 +19,7 @@ public sealed class InProcessPipeline : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
-    /// <summary>The saga repository the Orchestrator writes; the gateways under test read this same one (in memory until the Redis one lands).</summary>
+    /// <summary>The saga repository the Orchestrator writes; the gateways under test read this same one (in memory unless the settings name Redis).</summary>
     public IndexedSagaDictionary<ProductState> Sagas => _host.Services.GetRequiredService<IndexedSagaDictionary<ProductState>>();
 
     /// <summary>The pipeline's own bus, to publish what no gateway would let through.</summary>
@@ -34,32 +27,8 @@ public sealed class InProcessPipeline : IAsyncDisposable
 
     public static async Task<InProcessPipeline> StartAsync(IDictionary<string, string?> settings)
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
-        // The embedded run's routing and queue settings (the CLI's embedded.json), on the servers the settings name.
-        builder.Configuration
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "embedded.json"), optional: false)
-            .AddInMemoryCollection(settings);
-        var routing = builder.Configuration.GetSection(RoutingOptions.Section).Get<RoutingOptions>() ?? new RoutingOptions();
-        builder.Configuration.AddInMemoryCollection(
-            routing.Extractors.Select((name, i) => KeyValuePair.Create($"{ExtractorOptions.Section}:Serve:{i}", (string?)name)));
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole());
-
-        builder.Services
-            .AddCategoryRouting(builder.Configuration)
-            .AddClassifierModel(builder.Configuration)
-            .AddExtractorModels(builder.Configuration)
-            .AddValidatorRules(builder.Configuration)
-            .AddProductStore(builder.Configuration);
-        builder.AddInferenceBus(bus =>
-        {
-            bus.AddProductSaga(builder.Configuration);
-            bus.AddClassifier();
-            bus.AddExtractor();
-            bus.AddValidator();
-            bus.AddStore();
-        });
-
-        var host = builder.Build();
+        // The embedded run's composition and its routing and queue settings (embedded.json), on the servers the settings name.
+        var host = EmbeddedPipeline.CreateBuilder(settings).Build();
         await host.StartAsync();
         return new InProcessPipeline(host);
     }
