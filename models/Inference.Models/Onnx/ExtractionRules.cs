@@ -1,3 +1,4 @@
+using Inference.Models.Identifiers;
 using Inference.Models.Onnx.Text;
 
 namespace Inference.Models.Onnx;
@@ -8,6 +9,19 @@ public enum ExtractionRule
 {
     None = 0,
 
+    /// <summary>
+    /// No GTIN decoded: the first run of 12, 13 or 14 ASCII digits in the text whose GS1 check digit holds is the GTIN. Not 8 digits (folds
+    /// 0-7: 21 such runs, none a GTIN, 7 an MPN), not digits broken by spaces or hyphens (11 such runs, none a GTIN); the GS1 prefix table
+    /// is not consulted (it accepts all 121 runs of folds 0-7, 116 of them the record's GTIN).
+    /// </summary>
+    GtinByCheckDigit = 1,
+
+    /// <summary>
+    /// A GTIN printed after (or before) the MPN, apart by a space, is not part of the MPN: cut it off the MPN's edge. An MPN that is exactly the
+    /// GTIN's number stays (folds 0-7: each of the 3 MPNs that were a GS1 number was the record's MPN).
+    /// </summary>
+    MpnWithoutGtin = 2,
+
     All = ~0,
 }
 
@@ -17,6 +31,11 @@ public enum ExtractionRule
 /// </summary>
 public sealed class ExtractionRules
 {
+    public const string Mpn = "MPN", Gtin = "GTIN";
+
+    /// <summary>The GTIN lengths the check-digit rule accepts (not GTIN-8, see <see cref="ExtractionRule.GtinByCheckDigit"/>).</summary>
+    static readonly int[] GtinLengths = [12, 13, 14];
+
     readonly UnicodeTables _tables;
     readonly TagDecoder _decoder;
     readonly HashSet<string> _attributes;
@@ -51,5 +70,65 @@ public sealed class ExtractionRules
     public void Apply(TokenizedText tokens, List<DecodedSpan> spans)
     {
         if (Enabled == ExtractionRule.None || tokens.Count == 0) return;
+        if (On(ExtractionRule.GtinByCheckDigit)) GtinByCheckDigit(tokens, spans);
+        if (On(ExtractionRule.MpnWithoutGtin)) MpnWithoutGtin(tokens, spans);
+    }
+
+    static int IndexOf(List<DecodedSpan> spans, string label)
+    {
+        for (var i = 0; i < spans.Count; i++)
+        {
+            if (spans[i].Label == label) return i;
+        }
+
+        return -1;
+    }
+
+    void GtinByCheckDigit(TokenizedText tokens, List<DecodedSpan> spans)
+    {
+        if (IndexOf(spans, Gtin) >= 0) return;
+        if (Identifiers.Gtin.FirstInText(tokens.Text, GtinLengths) is not var (start, stop)) return;
+        var (first, end) = TokensOf(tokens, start, stop);
+        spans.Add(new DecodedSpan(Gtin, first, end, start, stop, tokens.Text[start..stop], 1.0));
+    }
+
+    void MpnWithoutGtin(TokenizedText tokens, List<DecodedSpan> spans)
+    {
+        var m = IndexOf(spans, Mpn);
+        var g = IndexOf(spans, Gtin);
+        if (m < 0 || g < 0) return;
+        var (mpn, gtin) = (spans[m], spans[g]);
+        if (gtin.First >= gtin.End || gtin.End > tokens.Count) return; // beyond the tokens the model read
+        if (tokens[gtin.First].Start != gtin.Start || tokens[gtin.End - 1].End != gtin.Stop) return; // not whole tokens
+        int first = mpn.First, end = mpn.End;
+        if (gtin.First > first && gtin.End == end && Apart(tokens, gtin.First - 1, gtin.First)) end = gtin.First;
+        else if (gtin.First == first && gtin.End < end && Apart(tokens, gtin.End - 1, gtin.End)) first = gtin.End;
+        else return;
+        while (first < end && !IsWord(tokens, first)) first++;
+        while (end > first && !IsWord(tokens, end - 1)) end--;
+        if (first == end) return;
+        spans[m] = With(tokens, mpn, first, end);
+    }
+
+    static bool Apart(TokenizedText tokens, int a, int b) => tokens[a].End < tokens[b].Start;
+
+    bool IsWord(TokenizedText tokens, int index) => _tables.IsWord(tokens.Lower(index)[0]);
+
+    /// <summary>The span over tokens <c>[first, end)</c>; it keeps the decoder's score.</summary>
+    static DecodedSpan With(TokenizedText tokens, DecodedSpan span, int first, int end)
+    {
+        var start = tokens[first].Start;
+        var stop = tokens[end - 1].End;
+        return span with { First = first, End = end, Start = start, Stop = stop, Value = TagDecoder.Slice(tokens.Text, start, stop) };
+    }
+
+    /// <summary>The tokens covering UTF-16 <c>[start, stop)</c>; past the last token (text the model did not read) an empty range at the end.</summary>
+    static (int First, int End) TokensOf(TokenizedText tokens, int start, int stop)
+    {
+        var first = 0;
+        while (first < tokens.Count && tokens[first].End <= start) first++;
+        var end = first;
+        while (end < tokens.Count && tokens[end].Start < stop) end++;
+        return (first, end);
     }
 }
