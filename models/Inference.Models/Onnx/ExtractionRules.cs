@@ -22,6 +22,14 @@ public enum ExtractionRule
     /// </summary>
     MpnWithoutGtin = 2,
 
+    /// <summary>
+    /// An MPN ending (starting) where the case split cut one run of word characters is widened over the touching piece when that piece is only
+    /// upper-case letters and digits (<c>KTC-D320/1</c> + <c>G</c>): a code's suffix, not a glued word such as <c>5Pack</c> (folds 0-7: 4 MPNs
+    /// right after, none wrong; the 9 glued words were <c>Pack</c>). MPN only: on folds 0-7 the same widening loses attributes (<c>1P</c>,
+    /// <c>BlackALTERNATE</c>: 60), GTINs (<c>…INNER</c>: 40) and brands (<c>PackPost-it</c>).
+    /// </summary>
+    MpnCaseSplitEdges = 4,
+
     All = ~0,
 }
 
@@ -72,6 +80,7 @@ public sealed class ExtractionRules
         if (Enabled == ExtractionRule.None || tokens.Count == 0) return;
         if (On(ExtractionRule.GtinByCheckDigit)) GtinByCheckDigit(tokens, spans);
         if (On(ExtractionRule.MpnWithoutGtin)) MpnWithoutGtin(tokens, spans);
+        if (On(ExtractionRule.MpnCaseSplitEdges)) MpnCaseSplitEdges(tokens, spans);
     }
 
     static int IndexOf(List<DecodedSpan> spans, string label)
@@ -108,6 +117,34 @@ public sealed class ExtractionRules
         while (end > first && !IsWord(tokens, end - 1)) end--;
         if (first == end) return;
         spans[m] = With(tokens, mpn, first, end);
+    }
+
+    void MpnCaseSplitEdges(TokenizedText tokens, List<DecodedSpan> spans)
+    {
+        var m = IndexOf(spans, Mpn);
+        if (m < 0) return;
+        var mpn = spans[m];
+        int first = mpn.First, end = mpn.End;
+        while (end < tokens.Count && CaseSplit(tokens, end - 1, end) && UpperOrDigits(tokens, end)) end++;
+        while (first > 0 && CaseSplit(tokens, first - 1, first) && UpperOrDigits(tokens, first - 1)) first--;
+        if ((first, end) == (mpn.First, mpn.End)) return;
+        // the manifest's snap, as the decoder would have done had the model tagged the pieces
+        if (_decoder.Snap(tokens, first, end) is { } snapped) (first, end) = snapped;
+        spans[m] = With(tokens, mpn, first, end);
+    }
+
+    /// <summary>Two word tokens that touch: the tokenizer's case split cut one run of word characters between them.</summary>
+    bool CaseSplit(TokenizedText tokens, int a, int b) => tokens[a].End == tokens[b].Start && IsWord(tokens, a) && IsWord(tokens, b);
+
+    /// <summary>Only upper- or titlecase letters and ASCII digits (the pinned tables know which code points have a lowercase form).</summary>
+    bool UpperOrDigits(TokenizedText tokens, int index)
+    {
+        foreach (var cp in tokens.Raw(index))
+        {
+            if (!_tables.IsCased(cp) && cp is < '0' or > '9') return false;
+        }
+
+        return true;
     }
 
     static bool Apart(TokenizedText tokens, int a, int b) => tokens[a].End < tokens[b].Start;

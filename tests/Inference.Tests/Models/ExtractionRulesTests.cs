@@ -127,6 +127,27 @@ public sealed class ExtractionRulesTests
     public void Should_cut_the_gtin_off_the_mpn(string text, string mpn, string expected) =>
         Assert.That(Apply(ExtractionRule.GtinByCheckDigit | ExtractionRule.MpnWithoutGtin, text, ("MPN", mpn))["MPN"], Is.EqualTo(expected));
 
+    // ---------------------------------------------------------------- MPN across the case split
+
+    [TestCase("Kingston KTC-D320/1G memory", "KTC-D320/1", "KTC-D320/1G")]
+    [TestCase("Duke 613Q-E3XX 38\" oven", "613Q-E3", "613Q-E3XX")]
+    [TestCase("Part ABC1D320 fits", "D320", "ABC1D320")] // the start too
+    [TestCase("Price DC961-5Pack New", "DC961-5", "DC961-5")] // a glued word with lowercase letters is not the code's
+    [TestCase("Kingston KTC-D320 1G", "KTC-D320", "KTC-D320")] // a space: not one run of word characters
+    public void Should_widen_the_mpn_over_a_case_split(string text, string mpn, string expected) =>
+        Assert.That(Apply(ExtractionRule.MpnCaseSplitEdges, text, ("MPN", mpn))["MPN"], Is.EqualTo(expected));
+
+    [Test]
+    public void Should_widen_only_the_mpn_over_a_case_split()
+    {
+        var found = Apply(ExtractionRule.MpnCaseSplitEdges, "Acme WhiteUPC: 095205742466INNER PACKAGING 1P",
+            ("BRAND", "Acme"), ("Color(s)", "White"), ("GTIN", "095205742466"), ("Pack Quantity", "1"));
+        Assert.That(found, Is.EqualTo(new Dictionary<string, string>
+        {
+            ["BRAND"] = "Acme", ["Color(s)"] = "White", ["GTIN"] = "095205742466", ["Pack Quantity"] = "1",
+        }));
+    }
+
     // ---------------------------------------------------------------- in the extractor, from configuration
 
     [Test]
@@ -140,7 +161,7 @@ public sealed class ExtractionRulesTests
 
     [TestCase(null, ExtractionRule.All)]
     [TestCase("None", ExtractionRule.None)]
-    [TestCase("GtinByCheckDigit, MpnWithoutGtin", ExtractionRule.GtinByCheckDigit | ExtractionRule.MpnWithoutGtin)]
+    [TestCase("GtinByCheckDigit, MpnCaseSplitEdges", ExtractionRule.GtinByCheckDigit | ExtractionRule.MpnCaseSplitEdges)]
     public void Should_read_the_rules_from_configuration(string? value, ExtractionRule expected)
     {
         var settings = new Dictionary<string, string?>();
