@@ -30,6 +30,12 @@ public enum ExtractionRule
     /// </summary>
     MpnCaseSplitEdges = 4,
 
+    /// <summary>
+    /// An MPN ending in '-' and a number glued to <c>Pack</c> (<c>9X923-2Pack</c>: the snap took <c>-2</c>) loses that number: it is the pack's
+    /// quantity (folds 0-7: 9 such MPNs, each right without it, none with it).
+    /// </summary>
+    MpnPackQuantity = 128,
+
     All = ~0,
 }
 
@@ -81,6 +87,7 @@ public sealed class ExtractionRules
         if (On(ExtractionRule.GtinByCheckDigit)) GtinByCheckDigit(tokens, spans);
         if (On(ExtractionRule.MpnWithoutGtin)) MpnWithoutGtin(tokens, spans);
         if (On(ExtractionRule.MpnCaseSplitEdges)) MpnCaseSplitEdges(tokens, spans);
+        if (On(ExtractionRule.MpnPackQuantity)) MpnPackQuantity(tokens, spans);
     }
 
     static int IndexOf(List<DecodedSpan> spans, string label)
@@ -132,6 +139,28 @@ public sealed class ExtractionRules
         if (_decoder.Snap(tokens, first, end) is { } snapped) (first, end) = snapped;
         spans[m] = With(tokens, mpn, first, end);
     }
+
+    void MpnPackQuantity(TokenizedText tokens, List<DecodedSpan> spans)
+    {
+        var m = IndexOf(spans, Mpn);
+        if (m < 0) return;
+        var (first, end) = (spans[m].First, spans[m].End);
+        if (end - first < 3 || end >= tokens.Count || tokens.LowerText(end) != "pack" || !Touch(tokens, end - 1, end)) return;
+        if (!Digits(tokens, end - 1) || tokens.RawText(end - 2) != "-" || !Touch(tokens, end - 2, end - 1) || !IsWord(tokens, end - 3)) return;
+        spans[m] = With(tokens, spans[m], first, end - 2);
+    }
+
+    static bool Digits(TokenizedText tokens, int k)
+    {
+        foreach (var cp in tokens.Raw(k))
+        {
+            if (cp is < '0' or > '9') return false;
+        }
+
+        return true;
+    }
+
+    static bool Touch(TokenizedText tokens, int a, int b) => tokens[a].End == tokens[b].Start;
 
     /// <summary>Two word tokens that touch: the tokenizer's case split cut one run of word characters between them.</summary>
     bool CaseSplit(TokenizedText tokens, int a, int b) => tokens[a].End == tokens[b].Start && IsWord(tokens, a) && IsWord(tokens, b);

@@ -148,6 +148,15 @@ public sealed class ExtractionRulesTests
         }));
     }
 
+    // ---------------------------------------------------------------- pack quantity
+
+    [TestCase("Price 9X923-2Pack w/9D988", "9X923-2", "9X923")]
+    [TestCase("Price 459508-B21-10Pack", "459508-B21-10", "459508-B21")]
+    [TestCase("Price 9X923-2 Pack", "9X923-2", "9X923-2")] // not glued
+    [TestCase("Price 9X923-2Packs", "9X923-2", "9X923-2")]
+    public void Should_drop_the_pack_quantity_from_the_mpn(string text, string mpn, string expected) =>
+        Assert.That(Apply(ExtractionRule.MpnPackQuantity, text, ("MPN", mpn))["MPN"], Is.EqualTo(expected));
+
     // ---------------------------------------------------------------- in the extractor, from configuration
 
     [Test]
