@@ -1,3 +1,4 @@
+using System.Text;
 using Inference.Models.Identifiers;
 using Inference.Models.Onnx.Text;
 
@@ -35,6 +36,20 @@ public enum ExtractionRule
     /// quantity (folds 0-7: 9 such MPNs, each right without it, none with it).
     /// </summary>
     MpnPackQuantity = 128,
+
+    /// <summary>
+    /// The snap joins over '.', so a value can run across a sentence whose space is missing (<c>warranty.Blue</c>, <c>Black.UPC</c>): at a '.'
+    /// between a word of letters and a capitalised word, cut the value and keep the one part that holds a value the attribute gazetteer
+    /// (<c>attribute_values.tsv</c>) lists for that attribute (nothing changes when no part or several do).
+    /// </summary>
+    AttributeSentenceGlue = 8,
+
+    /// <summary>
+    /// The snap joins over '/', so a spec chain becomes one value (<c>3.5GHz/4-core/16MB/115W</c> as the cache): when the value is not itself a
+    /// gazetteer value of its attribute, cut it at each '/' beside a letter (not in fractions or <c>60/1</c>) and keep the first part the
+    /// gazetteer lists for that attribute, with the listed parts right after it (<c>Black/Gray</c> stays whole).
+    /// </summary>
+    AttributeSlashParts = 16,
 
     All = ~0,
 }
@@ -88,6 +103,14 @@ public sealed class ExtractionRules
         if (On(ExtractionRule.MpnWithoutGtin)) MpnWithoutGtin(tokens, spans);
         if (On(ExtractionRule.MpnCaseSplitEdges)) MpnCaseSplitEdges(tokens, spans);
         if (On(ExtractionRule.MpnPackQuantity)) MpnPackQuantity(tokens, spans);
+        for (var s = 0; s < spans.Count; s++)
+        {
+            if (!_attributes.Contains(spans[s].Label)) continue;
+            var (first, end) = (spans[s].First, spans[s].End);
+            if (On(ExtractionRule.AttributeSentenceGlue)) (first, end) = SentenceGlue(tokens, spans[s].Label, first, end);
+            if (On(ExtractionRule.AttributeSlashParts)) (first, end) = SlashParts(tokens, spans[s].Label, first, end);
+            if ((first, end) != (spans[s].First, spans[s].End)) spans[s] = With(tokens, spans[s], first, end);
+        }
     }
 
     static int IndexOf(List<DecodedSpan> spans, string label)
@@ -150,6 +173,67 @@ public sealed class ExtractionRules
         spans[m] = With(tokens, spans[m], first, end - 2);
     }
 
+    (int, int) SentenceGlue(TokenizedText tokens, string label, int first, int end)
+    {
+        (int, int)? kept = null;
+        var from = first;
+        for (var k = first + 1; k <= end; k++)
+        {
+            var cut = k < end - 1 && tokens.RawText(k) == "." && Touch(tokens, k - 1, k) && Touch(tokens, k, k + 1)
+                      && Letters(tokens, k - 1) && _tables.IsCased(tokens.Raw(k + 1)[0]);
+            if (!cut && k < end) continue;
+            if (HoldsValueOf(tokens, label, from, k))
+            {
+                if (kept is not null) return (first, end); // several parts hold a value: leave it
+                kept = (from, k);
+            }
+
+            from = k + 1;
+        }
+
+        return kept is { } part && part != (first, end) ? part : (first, end);
+    }
+
+    (int, int) SlashParts(TokenizedText tokens, string label, int first, int end)
+    {
+        if (IsValueOf(tokens, label, first, end)) return (first, end);
+        var parts = new List<(int From, int To)>();
+        var from = first;
+        for (var k = first + 1; k < end - 1; k++)
+        {
+            if (tokens.RawText(k) != "/" || !(HasLetter(tokens, k - 1) || HasLetter(tokens, k + 1))) continue;
+            parts.Add((from, k));
+            from = k + 1;
+        }
+
+        if (parts.Count == 0) return (first, end);
+        parts.Add((from, end));
+        var n = parts.FindIndex(p => IsValueOf(tokens, label, p.From, p.To));
+        if (n < 0) return (first, end);
+        var m = n;
+        while (m + 1 < parts.Count && IsValueOf(tokens, label, parts[m + 1].From, parts[m + 1].To)) m++;
+        return (parts[n].From, parts[m].To);
+    }
+
+    /// <summary>Tokens <c>[from, to)</c> are exactly a gazetteer value of <paramref name="label"/>.</summary>
+    bool IsValueOf(TokenizedText tokens, string label, int from, int to) =>
+        _values is not null && from < to && _values.ValueOf(tokens, from, to) is var v && v >= 0 && _valueNames[v] == label;
+
+    /// <summary>Some tokens inside <c>[from, to)</c> are a gazetteer value of <paramref name="label"/>.</summary>
+    bool HoldsValueOf(TokenizedText tokens, string label, int from, int to)
+    {
+        if (_values is null) return false;
+        for (var x = from; x < to; x++)
+        {
+            for (var y = x + 1; y <= Math.Min(to, x + _values.MaxTokens); y++)
+            {
+                if (IsValueOf(tokens, label, x, y)) return true;
+            }
+        }
+
+        return false;
+    }
+
     static bool Digits(TokenizedText tokens, int k)
     {
         foreach (var cp in tokens.Raw(k))
@@ -161,6 +245,26 @@ public sealed class ExtractionRules
     }
 
     static bool Touch(TokenizedText tokens, int a, int b) => tokens[a].End == tokens[b].Start;
+
+    static bool Letters(TokenizedText tokens, int k)
+    {
+        foreach (var cp in tokens.Raw(k))
+        {
+            if (!Rune.IsLetter(new Rune(cp))) return false;
+        }
+
+        return true;
+    }
+
+    static bool HasLetter(TokenizedText tokens, int k)
+    {
+        foreach (var cp in tokens.Raw(k))
+        {
+            if (Rune.IsLetter(new Rune(cp))) return true;
+        }
+
+        return false;
+    }
 
     /// <summary>Two word tokens that touch: the tokenizer's case split cut one run of word characters between them.</summary>
     bool CaseSplit(TokenizedText tokens, int a, int b) => tokens[a].End == tokens[b].Start && IsWord(tokens, a) && IsWord(tokens, b);

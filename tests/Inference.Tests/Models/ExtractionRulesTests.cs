@@ -157,6 +157,41 @@ public sealed class ExtractionRulesTests
     public void Should_drop_the_pack_quantity_from_the_mpn(string text, string mpn, string expected) =>
         Assert.That(Apply(ExtractionRule.MpnPackQuantity, text, ("MPN", mpn))["MPN"], Is.EqualTo(expected));
 
+    // ---------------------------------------------------------------- attributes
+
+    [TestCase("one-year limited warranty.Blue ink", "warranty.Blue", "Blue")]
+    [TestCase("Color(s): Black.UPC: 1", "Black.UPC", "Black")]
+    [TestCase("a warranty.Note", "warranty.Note", "warranty.Note")] // no part is a listed colour
+    public void Should_cut_an_attribute_at_a_sentence_without_its_space(string text, string value, string expected) =>
+        Assert.That(Apply(ExtractionRule.AttributeSentenceGlue, text, ("Color(s)", value))["Color(s)"], Is.EqualTo(expected));
+
+    [Test]
+    public void Should_keep_the_part_of_a_spec_chain_the_gazetteer_lists_for_the_attribute()
+    {
+        var found = ApplyIn("extractor-computers-accessories", ExtractionRule.AttributeSlashParts, "Opteron 6308 (3.5GHz/4-core/16MB/115W) kit",
+            ("Cache", "GHz/4-core/16MB/115"));
+        Assert.That(found["Cache"], Is.EqualTo("16MB"));
+    }
+
+    [TestCase("Black/Gray stapler", "Black/Gray", "Black/Gray")] // both parts are colours: one value
+    [TestCase("Black/Gray/Legal stapler", "Black/Gray/Legal", "Black/Gray")]
+    [TestCase("Color 3/4 inch", "3/4", "3/4")] // a fraction: no letter beside the '/'
+    public void Should_cut_at_slashes_beside_letters_only(string text, string value, string expected) =>
+        Assert.That(Apply(ExtractionRule.AttributeSlashParts, text, ("Color(s)", value))["Color(s)"], Is.EqualTo(expected));
+
+    [Test]
+    public void Should_cut_a_voltage_off_its_phase() =>
+        Assert.That(ApplyIn("extractor-home-garden", ExtractionRule.AttributeSlashParts, "Ice maker, 120v/60/1-ph, cord", ("Voltage", "120v/60/1-ph"))["Voltage"],
+            Is.EqualTo("120v"));
+
+    [Test]
+    public void Should_leave_brand_mpn_and_gtin_to_their_own_rules()
+    {
+        var attributeRules = ExtractionRule.AttributeSentenceGlue | ExtractionRule.AttributeSlashParts;
+        var found = Apply(attributeRules, "Acme Black/Gray/Legal warranty.Blue", ("BRAND", "Black/Gray/Legal"), ("GTIN", "warranty.Blue"));
+        Assert.That(found, Is.EqualTo(new Dictionary<string, string> { ["BRAND"] = "Black/Gray/Legal", ["GTIN"] = "warranty.Blue" }));
+    }
+
     // ---------------------------------------------------------------- in the extractor, from configuration
 
     [Test]
