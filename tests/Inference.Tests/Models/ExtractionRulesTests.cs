@@ -184,15 +184,47 @@ public sealed class ExtractionRulesTests
         Assert.That(ApplyIn("extractor-home-garden", ExtractionRule.AttributeSlashParts, "Ice maker, 120v/60/1-ph, cord", ("Voltage", "120v/60/1-ph"))["Voltage"],
             Is.EqualTo("120v"));
 
+    [TestCase("Sheet size 2 3/8 x 4", "3/8", "2 3/8")]
+    [TestCase("Sheet size 8 1/2\" x 11\"", "8", "8 1/2\"")]
+    [TestCase("Sheet size 8 1/2x x 11", "8", "8")] // the fraction runs on into a word
+    [TestCase("Sheet size 8-1/2 x 11", "1/2", "1/2")] // not a space: the snap's business
+    [TestCase("Size 4x 3/8", "3/8", "3/8")] // no whole number before it
+    public void Should_complete_a_mixed_number(string text, string value, string expected) =>
+        Assert.That(Apply(ExtractionRule.AttributeMixedNumber, text, ("Width", value))["Width"], Is.EqualTo(expected));
+
+    [TestCase("Table 60\"W x 30\"D", "60\"W", "60\"")]
+    [TestCase("Stand 36\"w x 18\"d", "18\"d", "18\"")]
+    [TestCase("Shelf 12-1/2\"H", "12-1/2\"H", "12-1/2\"")]
+    [TestCase("Power 95W max", "95W", "95W")] // watts: no inch mark
+    [TestCase("Panel 30\"WX", "30\"WX", "30\"WX")] // not one letter
+    public void Should_drop_a_dimension_letter_after_the_inch_mark(string text, string value, string expected) =>
+        Assert.That(Apply(ExtractionRule.AttributeDimensionLetter, text, ("Width", value))["Width"], Is.EqualTo(expected));
+
     [Test]
     public void Should_leave_brand_mpn_and_gtin_to_their_own_rules()
     {
-        var attributeRules = ExtractionRule.AttributeSentenceGlue | ExtractionRule.AttributeSlashParts;
-        var found = Apply(attributeRules, "Acme Black/Gray/Legal warranty.Blue", ("BRAND", "Black/Gray/Legal"), ("GTIN", "warranty.Blue"));
-        Assert.That(found, Is.EqualTo(new Dictionary<string, string> { ["BRAND"] = "Black/Gray/Legal", ["GTIN"] = "warranty.Blue" }));
+        var attributeRules = ExtractionRule.AttributeSentenceGlue | ExtractionRule.AttributeSlashParts | ExtractionRule.AttributeMixedNumber
+                             | ExtractionRule.AttributeDimensionLetter;
+        var found = Apply(attributeRules, "Acme 60\"W part 2 3/8 warranty.Blue", ("BRAND", "60\"W"), ("MPN", "3/8"), ("GTIN", "warranty.Blue"));
+        Assert.That(found, Is.EqualTo(new Dictionary<string, string> { ["BRAND"] = "60\"W", ["MPN"] = "3/8", ["GTIN"] = "warranty.Blue" }));
     }
 
-    // ---------------------------------------------------------------- in the extractor, from configuration
+    // ---------------------------------------------------------------- all of them, and none
+
+    [Test]
+    public void Should_change_nothing_with_no_rule()
+    {
+        var found = Apply(ExtractionRule.None, "Kingston KTC-D320/1G 4006381333931 60\"W", ("MPN", "KTC-D320/1"), ("Width", "60\"W"));
+        Assert.That(found, Is.EqualTo(new Dictionary<string, string> { ["MPN"] = "KTC-D320/1", ["Width"] = "60\"W" }));
+    }
+
+    [Test]
+    public void Should_run_every_rule_by_default()
+    {
+        var found = Apply(ExtractionRule.All, "Kingston KTC-D320/1G 4006381333931 60\"W", ("MPN", "KTC-D320/1"), ("Width", "60\"W"));
+        Assert.That(found, Is.EqualTo(new Dictionary<string, string> { ["MPN"] = "KTC-D320/1G", ["GTIN"] = "4006381333931", ["Width"] = "60\"" }));
+        Assert.That(Rules(ExtractionRule.All).EnabledNames, Has.Count.EqualTo(Enum.GetValues<ExtractionRule>().Length - 2), "every rule but None and All");
+    }
 
     [Test]
     public void Should_run_the_rules_in_the_extractor()
