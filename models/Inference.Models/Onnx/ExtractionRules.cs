@@ -27,7 +27,7 @@ public enum ExtractionRule
     /// An MPN ending (starting) where the case split cut one run of word characters is widened over the touching piece when that piece is only
     /// upper-case letters and digits (<c>KTC-D320/1</c> + <c>G</c>): a code's suffix, not a glued word such as <c>5Pack</c> (folds 0-7: 4 MPNs
     /// right after, none wrong; the 9 glued words were <c>Pack</c>). MPN only: on folds 0-7 the same widening loses attributes (<c>1P</c>,
-    /// <c>BlackALTERNATE</c>: 60), GTINs (<c>…INNER</c>: 40) and brands (<c>PackPost-it</c>).
+    /// <c>BlackALTERNATE</c>: 61), GTINs (<c>…INNER</c>: 40) and, over pieces with lowercase letters, brands (<c>PackPost-it</c>).
     /// </summary>
     MpnCaseSplitEdges = 4,
 
@@ -35,30 +35,30 @@ public enum ExtractionRule
     /// An MPN ending in '-' and a number glued to <c>Pack</c> (<c>9X923-2Pack</c>: the snap took <c>-2</c>) loses that number: it is the pack's
     /// quantity (folds 0-7: 9 such MPNs, each right without it, none with it).
     /// </summary>
-    MpnPackQuantity = 128,
+    MpnPackQuantity = 8,
 
     /// <summary>
     /// The snap joins over '.', so a value can run across a sentence whose space is missing (<c>warranty.Blue</c>, <c>Black.UPC</c>): at a '.'
     /// between a word of letters and a capitalised word, cut the value and keep the one part that holds a value the attribute gazetteer
     /// (<c>attribute_values.tsv</c>) lists for that attribute (nothing changes when no part or several do).
     /// </summary>
-    AttributeSentenceGlue = 8,
+    AttributeSentenceGlue = 16,
 
     /// <summary>
     /// The snap joins over '/', so a spec chain becomes one value (<c>3.5GHz/4-core/16MB/115W</c> as the cache): when the value is not itself a
     /// gazetteer value of its attribute, cut it at each '/' beside a letter (not in fractions or <c>60/1</c>) and keep the first part the
     /// gazetteer lists for that attribute, with the listed parts right after it (<c>Black/Gray</c> stays whole).
     /// </summary>
-    AttributeSlashParts = 16,
+    AttributeSlashParts = 32,
 
     /// <summary>A measurement cut inside a mixed number takes the rest of it: <c>3/8</c> after <c>2 </c> → <c>2 3/8</c>; <c>8</c> before <c> 1/2"</c> → <c>8 1/2"</c>.</summary>
-    AttributeMixedNumber = 32,
+    AttributeMixedNumber = 64,
 
     /// <summary>
     /// A dimension letter glued after the inch or foot mark is not part of the value: <c>24"W</c> → <c>24"</c> (on folds 0-7 the letter agrees with
     /// the annotated dimension 151 times in 164; relabelling by it changed nothing, so only the letter goes).
     /// </summary>
-    AttributeDimensionLetter = 64,
+    AttributeDimensionLetter = 128,
 
     All = ~0,
 }
