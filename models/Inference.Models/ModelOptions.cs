@@ -1,3 +1,4 @@
+using Inference.Models.Onnx;
 using Microsoft.Extensions.Configuration;
 
 namespace Inference.Models;
@@ -17,6 +18,9 @@ public sealed class ModelOptions
 
     /// <summary>How many categories a classification reports besides the best.</summary>
     public int TopK { get; set; } = 3;
+
+    /// <summary>The rules the ONNX extractors run after their decoder (<c>All</c> by default; <c>None</c>, or names joined by commas, to measure them).</summary>
+    public ExtractionRule ExtractionRules { get; set; } = ExtractionRule.All;
 
     /// <summary>The models folder as an absolute path.</summary>
     public string FullDirectory => Path.GetFullPath(Directory, AppContext.BaseDirectory);

@@ -52,11 +52,14 @@ bench.SetAction((parse, cancellationToken) => new Inference.Cli.Bench.BenchComma
 var evalModels = new Option<string?>("--models") { Description = "The folder of model folders (default: the repository's models/artifacts)" };
 var evalRecords = new Option<string?>("--records") { Description = "The evaluation records (default: models/eval/folds89.jsonl)" };
 var evalWrite = new Option<bool>("--write") { Description = "Write the C# figures into each manifest's metrics.csharp" };
+var evalRules = new Option<string?>("--rules") { Description = "The extraction rules the extractors run after their decoder: All (default, as shipped), None, or rule names joined by commas" };
+var evalDump = new Option<string?>("--dump") { Description = "Write every extractor's values per record to this JSON-lines file (error analysis)" };
 var eval = new Command("eval", "Evaluate every shipped model and its baseline on the held-out records (folds 8 and 9): one table, figures as the Python evaluation defines them")
 {
-    evalModels, evalRecords, evalWrite,
+    evalModels, evalRecords, evalWrite, evalRules, evalDump,
 };
-eval.SetAction(parse => new Inference.Cli.Eval.EvalCommand(parse.GetValue(evalModels), parse.GetValue(evalRecords), parse.GetValue(evalWrite), AnsiConsole.Console).Execute());
+eval.SetAction(parse => new Inference.Cli.Eval.EvalCommand(parse.GetValue(evalModels), parse.GetValue(evalRecords), parse.GetValue(evalWrite), AnsiConsole.Console,
+    parse.GetValue(evalRules), parse.GetValue(evalDump)).Execute());
 
 var root = new RootCommand("Inference: product text in, enriched and validated product records out") { run, stack, bench, eval };
 return await root.Parse(args).InvokeAsync();

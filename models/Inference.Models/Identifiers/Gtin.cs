@@ -37,8 +37,34 @@ public static class Gtin
         return (10 - sum % 10) % 10;
     }
 
-    public static bool HasValidCheckDigit(string digits) =>
-        digits.Length >= 2 && digits.All(char.IsAsciiDigit) && digits[^1] - '0' == ExpectedCheckDigit(digits);
+    public static bool HasValidCheckDigit(string digits) => HasValidCheckDigit(digits.AsSpan());
+
+    public static bool HasValidCheckDigit(ReadOnlySpan<char> digits) =>
+        digits.Length >= 2 && !digits.ContainsAnyExceptInRange('0', '9') && digits[^1] - '0' == ExpectedCheckDigit(digits);
+
+    /// <summary>
+    /// The first run of ASCII digits in <paramref name="text"/> (not touching another digit; letters or punctuation around it are fine) whose
+    /// length is one of <paramref name="lengths"/>, whose GS1 check digit holds and which is not all zeros; UTF-16 <c>[Start, Stop)</c>.
+    /// </summary>
+    public static (int Start, int Stop)? FirstInText(string text, ReadOnlySpan<int> lengths)
+    {
+        for (var i = 0; i < text.Length;)
+        {
+            if (!char.IsAsciiDigit(text[i]))
+            {
+                i++;
+                continue;
+            }
+
+            var j = i + 1;
+            while (j < text.Length && char.IsAsciiDigit(text[j])) j++;
+            var run = text.AsSpan(i, j - i);
+            if (lengths.Contains(run.Length) && run.ContainsAnyExcept('0') && HasValidCheckDigit(run)) return (i, j);
+            i = j;
+        }
+
+        return null;
+    }
 
     /// <summary>Left-padded to 14 digits, the form GS1 compares GTINs in.</summary>
     public static string ToGtin14(string digits) => digits.PadLeft(14, '0');

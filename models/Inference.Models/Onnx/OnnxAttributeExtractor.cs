@@ -19,7 +19,8 @@ public sealed class OnnxAttributeExtractor : IAttributeExtractor
     readonly bool[] _headIsCore;
     readonly ConcurrentBag<Buffers> _pool = [];
 
-    public OnnxAttributeExtractor(LoadedModel model)
+    /// <param name="rules">the post-processing rules run after the decoder (all by default; <see cref="ExtractionRule.None"/> gives the decoder's spans alone)</param>
+    public OnnxAttributeExtractor(LoadedModel model, ExtractionRule rules = ExtractionRule.All)
     {
         var manifest = model.Manifest;
         if (manifest.Task != Task) throw manifest.Invalid($"task is '{manifest.Task}', an extractor needs '{Task}'");
@@ -33,6 +34,7 @@ public sealed class OnnxAttributeExtractor : IAttributeExtractor
         if (manifest.Inputs.Count != 1 || manifest.Inputs[0].Rank != 3 || manifest.Inputs[0].Fixed(2) != Featurizer.SlotCount)
             throw manifest.Invalid($"an extractor has one input [batch, tokens, {Featurizer.SlotCount}] (one column per slot); the manifest declares {string.Join(", ", manifest.Inputs)}");
         _inputNames = [manifest.Inputs[0].Name];
+        Rules = new ExtractionRules(model.Tables, Decoder, AttributeNames, Featurizer.Attributes, Featurizer.AttributeNames, rules);
 
         // outputs name the label list they are over ("labels.core", "labels.attr")
         var outputs = manifest.Json["outputs"]!.AsArray();
@@ -77,13 +79,16 @@ public sealed class OnnxAttributeExtractor : IAttributeExtractor
 
     public TagDecoder Decoder { get; }
 
+    /// <summary>What runs after the decoder, on every text.</summary>
+    public ExtractionRules Rules { get; }
+
     static string[] Strings(ModelManifest manifest, JsonNode? node, string what) =>
         node is JsonArray array ? array.Select(s => s!.GetValue<string>()).ToArray() : throw manifest.Invalid($"has no '{what}'");
 
     public IReadOnlyList<Extraction> Extract(IReadOnlyList<string> texts) =>
         Decode(texts).Select(ToExtraction).ToArray();
 
-    /// <summary>Every decoded span per text (label, tokens, offsets, value, score).</summary>
+    /// <summary>Every span per text (label, tokens, offsets, value, score): the decoder's, then the <see cref="Rules"/>.</summary>
     public IReadOnlyList<DecodedSpan>[] Decode(IReadOnlyList<string> texts)
     {
         var result = new IReadOnlyList<DecodedSpan>[texts.Count];
@@ -146,6 +151,8 @@ public sealed class OnnxAttributeExtractor : IAttributeExtractor
                 for (var q = 0; q < probs.Length; q++) buffers.Probs[q] = probs[q];
                 Decoder.Decode(text, buffers.Probs.AsSpan(0, probs.Length), labels, _headIsCore[h], spans);
             }
+
+            Rules.Apply(text, spans);
 
             result[rows[k]] = spans;
         }

@@ -23,7 +23,7 @@ public static class OnnxModels
         var byName = new Dictionary<string, OnnxAttributeExtractor>(StringComparer.Ordinal);
         foreach (var manifest in ModelManifest.ReadAll(options.FullDirectory).Where(m => m.Task == OnnxAttributeExtractor.Task))
         {
-            var extractor = new OnnxAttributeExtractor(registry.Load(manifest.Directory));
+            var extractor = new OnnxAttributeExtractor(registry.Load(manifest.Directory), options.ExtractionRules);
             foreach (var name in extractor.Serves)
             {
                 if (!byName.TryAdd(name, extractor))
@@ -47,7 +47,7 @@ public static class OnnxModels
                            ?? throw new ModelLoadException("extractor-" + name, options.FullDirectory,
                                $"no extractor model serves '{name}' (served: {string.Join(", ", manifests.SelectMany(ServedNames).Order())})");
             if (!loaded.TryGetValue(manifest.Directory, out var extractor))
-                loaded[manifest.Directory] = extractor = new OnnxAttributeExtractor(registry.Load(manifest.Directory));
+                loaded[manifest.Directory] = extractor = new OnnxAttributeExtractor(registry.Load(manifest.Directory), options.ExtractionRules);
             result[name] = extractor;
         }
 

@@ -1,10 +1,11 @@
 using Inference.Cli.Distributed;
+using Inference.Models.Onnx;
 using Spectre.Console;
 
 namespace Inference.Cli.Eval;
 
 /// <summary><c>inference eval</c>: every shipped model against its baseline on the held-out records, in one table; <c>--write</c> puts the figures into the manifests.</summary>
-public sealed class EvalCommand(string? models, string? records, bool write, IAnsiConsole console)
+public sealed class EvalCommand(string? models, string? records, bool write, IAnsiConsole console, string? rules = null, string? dump = null)
 {
     public int Execute()
     {
@@ -17,10 +18,24 @@ public sealed class EvalCommand(string? models, string? records, bool write, IAn
             return 2;
         }
 
+        var enabled = ExtractionRule.All;
+        if (rules is not null && !Enum.TryParse(rules, ignoreCase: true, out enabled))
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] --rules '{rules}': use All, None or rule names joined by commas ({string.Join(", ", Enum.GetNames<ExtractionRule>())})");
+            return 2;
+        }
+
+        if (write && enabled != ExtractionRule.All)
+        {
+            console.MarkupLine("[red]error:[/] --write records what the shipped configuration does: every extraction rule (leave --rules out)");
+            return 2;
+        }
+
         if (!console.Profile.Out.IsTerminal) console.Profile.Width = Math.Max(console.Profile.Width, 160); // a log or a pipe: keep rows on one line
         console.MarkupLineInterpolated($"models: {modelsDirectory}");
         console.MarkupLineInterpolated($"records: {recordsPath}");
-        var report = new ModelEvaluation(modelsDirectory, recordsPath).Run(step => console.MarkupLineInterpolated($"[grey]evaluating {step}…[/]"));
+        console.MarkupLineInterpolated($"extraction rules: {enabled}");
+        var report = new ModelEvaluation(modelsDirectory, recordsPath, enabled, dump is null ? null : Path.GetFullPath(dump)).Run(step => console.MarkupLineInterpolated($"[grey]evaluating {step}…[/]"));
         Print(report, console);
         if (write)
         {
@@ -32,17 +47,19 @@ public sealed class EvalCommand(string? models, string? records, bool write, IAn
 
     public static void Print(EvalReport report, IAnsiConsole console)
     {
-        var table = new Table().Title($"folds 8+9: {report.Records} records").AddColumns("model", "metric", "n", "model (C#)", "baseline (C#)", "manifest (Python)", "target");
+        var table = new Table().Title($"{Path.GetFileName(report.RecordsPath)}: {report.Records} records").AddColumns("model", "metric", "n", "model (C#)", "baseline (C#)", "manifest (C#)", "Python", "target");
         foreach (var row in report.Rows)
         {
             var value = Figure(row.Value);
             if (row.BehindBaseline is true) value += " [yellow](behind baseline)[/]";
             else if (row.IsHeadline && row.AheadOfBaseline is false) value += " [yellow](not ahead)[/]";
             var target = row.Target is null ? "" : $"{row.Target:0.00} {(row.MeetsTarget == true ? "[green]met[/]" : "[red]not met[/]")}";
-            table.AddRow(Markup.Escape(row.Model), Markup.Escape(row.Metric), row.N.ToString("N0"), value, Figure(row.Baseline), Figure(row.Claimed), target);
+            table.AddRow(Markup.Escape(row.Model), Markup.Escape(row.Metric), row.N.ToString("N0"), value, Figure(row.Baseline), Figure(row.Claimed), Figure(row.Python), target);
         }
 
         console.Write(table);
+        var (hits, n) = report.PooledGtin;
+        if (n > 0) console.MarkupLineInterpolated($"GTIN found, pooled over the extractors: {hits}/{n} = {(double)hits / n:0.0000}");
         console.MarkupLineInterpolated($"classify + extract, batch {report.ModelTiming.BatchSize}, one thread: models {report.ModelTiming.CpuMicrosecondsPerProduct:0} µs CPU per product ({report.ModelTiming.WallMicrosecondsPerProduct:0} µs wall), baselines {report.BaselineTiming.CpuMicrosecondsPerProduct:0} µs; target ≤ 1000 µs: {(report.ModelTiming.CpuMicrosecondsPerProduct <= 1000 ? "met" : "not met")}");
         console.MarkupLineInterpolated($"the {report.LongTextTiming.Products} WDC records alone (title + description): models {report.LongTextTiming.CpuMicrosecondsPerProduct:0} µs CPU per product");
     }

@@ -9,14 +9,27 @@ public static class ManifestFigures
 {
     public const string Section = "csharp";
 
-    /// <summary>A lookup of <c>metrics.folds89.&lt;dotted key&gt;</c> in the named model's manifest.</summary>
-    public static Func<string, double?> Folds89(string modelsDirectory, string model)
+    /// <summary>A lookup of <c>metrics.folds89.&lt;dotted key&gt;</c> in the named model's manifest: Python's figure of the model and its decoder alone.</summary>
+    public static Func<string, double?> Folds89(string modelsDirectory, string model) => Lookup(modelsDirectory, model, "folds89");
+
+    /// <summary>
+    /// What the manifest claims the shipped model does in C#: <c>metrics.csharp.&lt;dotted key&gt;</c> (measured by <c>inference eval --write</c>,
+    /// extraction rules included), or Python's <c>metrics.folds89</c> figure where there is none.
+    /// </summary>
+    public static Func<string, double?> Claimed(string modelsDirectory, string model)
+    {
+        var csharp = Lookup(modelsDirectory, model, Section);
+        var python = Folds89(modelsDirectory, model);
+        return key => csharp(key) ?? python(key);
+    }
+
+    static Func<string, double?> Lookup(string modelsDirectory, string model, string section)
     {
         var path = Path.Combine(modelsDirectory, model, "manifest.json");
-        var folds89 = JsonNode.Parse(File.ReadAllText(path))?["metrics"]?["folds89"];
+        var figures = JsonNode.Parse(File.ReadAllText(path))?["metrics"]?[section];
         return key =>
         {
-            var node = folds89;
+            var node = figures;
             foreach (var part in key.Split('.')) node = node?[part];
             return node is JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
         };
@@ -25,6 +38,8 @@ public static class ManifestFigures
     /// <summary>Writes <c>metrics.csharp</c> into every evaluated model's manifest; nothing else in the file changes (model.onnx and its sha256 stay as they are).</summary>
     public static IReadOnlyList<string> Write(string modelsDirectory, EvalReport report)
     {
+        if (report.Rules != Inference.Models.Onnx.ExtractionRule.All)
+            throw new InvalidOperationException($"the manifests claim what the shipped configuration does (every extraction rule); this run had {report.Rules}");
         var written = new List<string>();
         foreach (var (model, figures) in report.ByModel)
         {

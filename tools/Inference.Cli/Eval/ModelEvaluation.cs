@@ -6,8 +6,12 @@ using Inference.Validator;
 
 namespace Inference.Cli.Eval;
 
-/// <summary>One figure of the evaluation: the shipped model's, its baseline's (both measured here), the manifest's claim and the target.</summary>
-public sealed record EvalRow(string Model, string Metric, string Key, int N, double? Value, double? Baseline, double? Claimed, double? Target)
+/// <summary>
+/// One figure of the evaluation: the shipped model's, its baseline's (both measured here), the manifest's claim (<c>metrics.csharp</c>, what
+/// <c>inference eval --write</c> measured with the extraction rules; Python's <c>metrics.folds89</c> when there is none), Python's figure of the
+/// model alone, and the target.
+/// </summary>
+public sealed record EvalRow(string Model, string Metric, string Key, int N, double? Value, double? Baseline, double? Claimed, double? Target, double? Python = null)
 {
     /// <summary>The figures a model must beat its baseline on (the others are shown, e.g. GTIN on a handful of records).</summary>
     public static readonly string[] HeadlineKeys = ["accuracy", "macro_f1", "brand_exact", "mpn_exact", "attributes_all.f1", "auc"];
@@ -23,7 +27,13 @@ public sealed record EvalRow(string Model, string Metric, string Key, int N, dou
 
 /// <summary>What one evaluation run measured.</summary>
 public sealed record EvalReport(string RecordsPath, int Records, IReadOnlyList<EvalRow> Rows, Timing ModelTiming, Timing BaselineTiming,
-    Timing LongTextTiming, IReadOnlyDictionary<string, Dictionary<string, object?>> ByModel);
+    Timing LongTextTiming, IReadOnlyDictionary<string, Dictionary<string, object?>> ByModel, ExtractionRule Rules)
+{
+    /// <summary>GTIN found over every extractor's records whose GTIN is in the text (each extractor's share is a handful of records).</summary>
+    public (int Hits, int N) PooledGtin =>
+        (ByModel.Values.Sum(m => m.TryGetValue("gtin_found_hits", out var h) && h is int i ? i : 0),
+            ByModel.Values.Sum(m => m.TryGetValue("gtin_found_n", out var n) && n is int i ? i : 0));
+}
 
 /// <summary>CPU time per product of classify + extract (the routed extractor), at a batch size, on one thread.</summary>
 public sealed record Timing(int BatchSize, int Products, double CpuMicrosecondsPerProduct, double WallMicrosecondsPerProduct);
@@ -32,7 +42,9 @@ public sealed record Timing(int BatchSize, int Products, double CpuMicrosecondsP
 /// Runs every shipped model and its baseline on the same evaluation records, with the metric definitions of
 /// <c>models/training/evaluate.py</c>, so the figures can be compared with the ones Python wrote into the manifests.
 /// </summary>
-public sealed class ModelEvaluation(string modelsDirectory, string recordsPath)
+/// <param name="rules">the extraction rules the extractors run (the shipped configuration is all of them)</param>
+/// <param name="dumpPath">when set, every extractor's values per record are written there as JSON lines (for error analysis)</param>
+public sealed class ModelEvaluation(string modelsDirectory, string recordsPath, ExtractionRule rules = ExtractionRule.All, string? dumpPath = null)
 {
     public const double AccuracyTarget = 0.92, MacroF1Target = 0.88, BrandTarget = 0.92, MpnTarget = 0.85, GtinTarget = 0.95, AttributeTarget = 0.85;
     public const int TimingBatch = 32;
@@ -42,7 +54,8 @@ public sealed class ModelEvaluation(string modelsDirectory, string recordsPath)
         progress ??= _ => { };
         var records = EvalRecord.Load(recordsPath);
         using var registry = new OnnxModelRegistry();
-        var options = new ModelOptions { Directory = modelsDirectory };
+        var options = new ModelOptions { Directory = modelsDirectory, ExtractionRules = rules };
+        using var dump = dumpPath is null ? null : new StreamWriter(dumpPath);
         var rows = new List<EvalRow>();
         var byModel = new Dictionary<string, Dictionary<string, object?>>();
 
@@ -55,7 +68,7 @@ public sealed class ModelEvaluation(string modelsDirectory, string recordsPath)
         foreach (var extractor in extractors)
         {
             progress(extractor.Model.Name);
-            rows.AddRange(EvaluateExtractor(extractor, records, routed, byModel));
+            rows.AddRange(EvaluateExtractor(extractor, records, routed, byModel, dump));
         }
 
         progress("mpn-plausibility");
@@ -73,7 +86,8 @@ public sealed class ModelEvaluation(string modelsDirectory, string recordsPath)
         // the WDC records: title and description, several times longer than the Amazon titles that make up most of the mix
         var longTexts = records.Where(r => r.Source.StartsWith("wdc", StringComparison.Ordinal)).Select(r => r.Text).ToArray();
         var longTiming = Time(longTexts, classifier, route, generic);
-        return new EvalReport(recordsPath, records.Count, rows, modelTiming, baselineTiming, longTiming, byModel);
+        rows = rows.Select(r => r with { Python = ManifestFigures.Folds89(modelsDirectory, r.Model)(r.Key) }).ToList();
+        return new EvalReport(recordsPath, records.Count, rows, modelTiming, baselineTiming, longTiming, byModel, rules);
     }
 
     IEnumerable<EvalRow> EvaluateClassifier(OnnxCategoryClassifier classifier, IReadOnlyList<EvalRecord> records, Dictionary<string, Dictionary<string, object?>> byModel)
@@ -87,7 +101,7 @@ public sealed class ModelEvaluation(string modelsDirectory, string recordsPath)
             predictions.Select(p => (IReadOnlyList<string>)p.TopK.Take(3).Select(t => t.Category).ToArray()).ToArray());
         var baselinePredictions = new KeywordCategoryClassifier().Classify(texts);
         var baseline = Metrics.Classify(truth, baselinePredictions.Select(p => p.Category).ToArray(), evaluationCategories);
-        var claimed = ManifestFigures.Folds89(modelsDirectory, classifier.Model.Name);
+        var claimed = ManifestFigures.Claimed(modelsDirectory, classifier.Model.Name);
         var name = classifier.Model.Name;
         byModel[name] = new()
         {
@@ -101,28 +115,39 @@ public sealed class ModelEvaluation(string modelsDirectory, string recordsPath)
     }
 
     IEnumerable<EvalRow> EvaluateExtractor(OnnxAttributeExtractor extractor, IReadOnlyList<EvalRecord> records, HashSet<string> routed,
-        Dictionary<string, Dictionary<string, object?>> byModel)
+        Dictionary<string, Dictionary<string, object?>> byModel, StreamWriter? dump)
     {
         var categories = extractor.ServesCategories;
         var own = categories.Count > 0
             ? records.Where(r => r.CoarseCategory is not null && categories.Contains(r.CoarseCategory)).ToArray()
             : records.Where(r => r.CoarseCategory is null || !routed.Contains(r.CoarseCategory)).ToArray();
         var texts = own.Select(r => r.Text).ToArray();
-        var predictions = texts.Chunk(64).SelectMany(extractor.Decode)
-            .Select(spans => (IReadOnlyDictionary<string, string?>)spans.ToDictionary(s => s.Label, s => (string?)s.Value)).ToArray();
+        var decoded = texts.Chunk(64).SelectMany(extractor.Decode).ToArray();
+        var predictions = decoded.Select(spans => (IReadOnlyDictionary<string, string?>)spans.ToDictionary(s => s.Label, s => (string?)s.Value)).ToArray();
         var attributes = categories.Count > 0;
         var model = Metrics.Extract(own, predictions, extractor.AttributeNames, attributes);
+        if (dump is not null)
+        {
+            for (var r = 0; r < own.Length; r++)
+                dump.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
+                {
+                    id = own[r].Id, fold = own[r].Fold, extractor = extractor.Model.Name,
+                    spans = decoded[r].Select(s => new { label = s.Label, value = s.Value, start = s.Start, stop = s.Stop, score = s.Score }),
+                }));
+        }
+
         var baselineExtractor = RegexAttributeExtractor.ForExtractors([extractor.Serves[0]]).Values.Single();
         var baselinePredictions = baselineExtractor.Extract(texts).Select(ToLabels).ToArray();
         var baseline = Metrics.Extract(own, baselinePredictions, extractor.AttributeNames, attributes);
         var name = extractor.Model.Name;
-        var claimed = ManifestFigures.Folds89(modelsDirectory, name);
+        var claimed = ManifestFigures.Claimed(modelsDirectory, name);
         byModel[name] = new()
         {
             ["records"] = model.Records,
             ["brand_exact"] = model.Brand.Value, ["brand_exact_n"] = model.Brand.N,
             ["mpn_exact"] = model.Mpn.Value, ["mpn_exact_n"] = model.Mpn.N,
-            ["gtin_found"] = model.Gtin.Value, ["gtin_found_n"] = model.Gtin.N,
+            ["gtin_found"] = model.Gtin.Value, ["gtin_found_n"] = model.Gtin.N, ["gtin_found_hits"] = model.Gtin.Hits,
+            ["extraction_rules"] = extractor.Rules.EnabledNames,
             ["attributes_all"] = F1Json(model.AttributesAll), ["attributes_category"] = F1Json(model.AttributesCategory),
             ["baseline"] = new Dictionary<string, object?>
             {
@@ -167,7 +192,7 @@ public sealed class ModelEvaluation(string modelsDirectory, string recordsPath)
         var (precision, recall) = Metrics.At(scores, labels, scorer.Threshold);
         var (baselinePrecision, baselineRecall) = Metrics.At(baselineScores, labels, 0.5);
         var name = scorer.Model.Name;
-        var claimed = ManifestFigures.Folds89(modelsDirectory, name);
+        var claimed = ManifestFigures.Claimed(modelsDirectory, name);
         byModel[name] = new()
         {
             ["examples"] = examples.Count, ["positives"] = labels.Count(l => l == 1), ["auc"] = auc, ["threshold"] = scorer.Threshold,

@@ -57,6 +57,20 @@ public sealed class Gazetteer
         return new Gazetteer(entries, maxTokens);
     }
 
+    /// <summary>The value of the entry that is exactly the token texts <c>[from, to)</c> joined by one space, or -1 when none is.</summary>
+    public int ValueOf(TokenizedText text, int from, int to)
+    {
+        if (to <= from || to - from > MaxTokens) return -1;
+        var key = new System.Text.StringBuilder();
+        for (var t = from; t < to; t++)
+        {
+            if (t > from) key.Append(' ');
+            foreach (var cp in text.Lower(t)) key.Append(new Rune(cp).ToString());
+        }
+
+        return _keys.TryGetValue(key.ToString(), out var value) ? value : -1;
+    }
+
     /// <summary>Calls <paramref name="found"/>(first token, token count, value) for each match, left to right.</summary>
     public void Match<TState>(TokenizedText text, ref TState state, MatchAction<TState> found)
     {
