@@ -37,6 +37,16 @@ public sealed class When_the_pipeline_is_watched
         foreach (var product in accepted.Json.GetProperty("products").EnumerateArray())
             await Http.UntilFinishedAsync(Client, product.GetProperty("id").GetGuid());
         await Http.UntilFinishedAsync(Client, _faulted);
+
+        // The figures come from the events each gateway hears, and a saga in Redis can be finished a moment before a replica
+        // has heard its last event: wait until both have.
+        foreach (var client in new[] { Client, _otherClient })
+            await Http.UntilAsync(async () =>
+            {
+                var pipeline = await PipelineAsync(client);
+                return StateCount(pipeline, "Completed") >= Products &&
+                       pipeline.GetProperty("faults").EnumerateArray().Any(f => f.GetProperty("productId").GetGuid() == _faulted);
+            }, "every gateway to hear the last events");
     }
 
     [OneTimeTearDown]
