@@ -127,8 +127,10 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
         {
             if (rate is { } perSecond)
             {
-                var due = TimeSpan.FromSeconds(i / perSecond);
-                if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed, cancellationToken);
+                // The clock is read once: read twice, a thread preempted between the reads could pass Task.Delay a wait
+                // between -1 and -2 ms, which it truncates to -1 ms, "wait forever" (it hung runs at 200/s).
+                var wait = TimeSpan.FromSeconds(i / perSecond) - clock.Elapsed;
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellationToken);
             }
 
             await inFlight.WaitAsync(cancellationToken);
