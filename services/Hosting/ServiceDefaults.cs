@@ -20,19 +20,24 @@ public static class ServiceDefaults
     /// <summary>Health checks tagged with this decide readiness (the bus adds its own; Redis and PostgreSQL add theirs).</summary>
     public const string ReadyTag = "ready";
 
+    /// <summary>ASP.NET Core's own meters and spans: HTTP requests (the Gateway's API above all) beside the bus's.</summary>
+    static readonly string[] AspNetCoreMeters = ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"];
+    const string AspNetCoreSpans = "Microsoft.AspNetCore";
+
     /// <summary>
-    /// Traces follow a product across every service (MassTransit carries the context in message headers); metrics are served
-    /// at <c>/metrics</c> for Prometheus, and both go over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
+    /// Traces follow a product across every service, from the HTTP request that posted it (MassTransit carries the context in
+    /// message headers); metrics (the bus's and HTTP's) are served at <c>/metrics</c> for Prometheus, and both go over OTLP
+    /// when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
     /// </summary>
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, string serviceName)
     {
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
-            .WithMetrics(metrics => metrics.AddMeter(InstrumentationOptions.MeterName).AddPrometheusExporter());
+            .WithMetrics(metrics => metrics.AddMeter([InstrumentationOptions.MeterName, .. AspNetCoreMeters]).AddPrometheusExporter());
         // Traces are only built when something receives them: an unexported span still costs MassTransit a tagged Activity per message.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            telemetry.WithTracing(tracing => tracing.AddSource(DiagnosticHeaders.DefaultListenerName));
+            telemetry.WithTracing(tracing => tracing.AddSource(DiagnosticHeaders.DefaultListenerName, AspNetCoreSpans));
             telemetry.UseOtlpExporter();
         }
 

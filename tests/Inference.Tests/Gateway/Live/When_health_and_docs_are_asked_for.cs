@@ -28,6 +28,21 @@ public sealed class When_health_and_docs_are_asked_for
     }
 
     [Test]
+    public async Task Should_serve_prometheus_metrics_of_http_requests_by_route()
+    {
+        await Http.GetAsync(Client, "health/live");
+        var metrics = "";
+        // The exporter caches a scrape for a moment; the request above shows up in the next one.
+        await Http.UntilAsync(async () =>
+        {
+            metrics = await Client.GetStringAsync("metrics");
+            return metrics.Contains("http_server_request_duration_seconds_count{", StringComparison.Ordinal);
+        }, "the HTTP request figures on /metrics");
+
+        Assert.That(metrics, Does.Match("http_server_request_duration_seconds_count\\{[^}]*http_route=\"/health/live\""));
+    }
+
+    [Test]
     public async Task Should_serve_the_openapi_document()
     {
         var answer = await Http.GetAsync(Client, "openapi/v1.json");
