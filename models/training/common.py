@@ -106,6 +106,16 @@ def classification_metrics(P, y, cats, eval_cats, pred=None):
 
 # ------------------------------------------------------------------ classifier helpers
 
+def quantize_rows(weight):
+    """The shipped form of an embedding table: int8 rows with one float32 scale per row (row 0, padding, all zeros)."""
+    W = weight.detach().clone()
+    scale = W.abs().max(1).values / 127.0
+    scale[scale == 0] = 1.0
+    q = torch.round(W / scale[:, None]).clamp(-127, 127).to(torch.int8)
+    q[0] = 0
+    return q, scale.float()
+
+
 def pad_batch(rows, dtype=np.int64):
     L = max(1, max((len(r) for r in rows), default=1))
     out = np.zeros((len(rows), L), dtype=dtype)

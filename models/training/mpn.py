@@ -25,6 +25,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+import common
 import featurizer as F
 
 BUCKETS = 2 ** 15
@@ -179,13 +180,9 @@ class ExportMpn(nn.Module):
 
     def __init__(self, m):
         super().__init__()
-        W = m.emb.weight.detach().clone()
-        scale = W.abs().max(1).values / 127.0
-        scale[scale == 0] = 1.0
-        q = torch.round(W / scale[:, None]).clamp(-127, 127).to(torch.int8)
-        q[0] = 0
+        q, scale = common.quantize_rows(m.emb.weight)
         self.register_buffer("q", q)
-        self.register_buffer("scale", scale.float())
+        self.register_buffer("scale", scale)
         self.mlp = m.mlp
 
     def forward(self, ids):

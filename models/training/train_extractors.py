@@ -174,13 +174,9 @@ class ExportTagger(nn.Module):
 
     def __init__(self, m):
         super().__init__()
-        W = m.emb.weight.detach().clone()
-        scale = W.abs().max(1).values / 127.0
-        scale[scale == 0] = 1.0
-        q = torch.round(W / scale[:, None]).clamp(-127, 127).to(torch.int8)
-        q[0] = 0
+        q, scale = common.quantize_rows(m.emb.weight)
         self.register_buffer("q", q)
-        self.register_buffer("scale", scale.float())
+        self.register_buffer("scale", scale)
         self.convs = m.convs
         self.glob = m.glob
         self.core = m.core
