@@ -75,9 +75,11 @@ rabbitmq_launch() {
   fi
   mkdir -p "$home/log"
   # Rewritten on each start so that changed ports take effect.
-  # Classic queues v2 store persistent messages with less CPU than v1 (the default before RabbitMQ 3.12).
+  # Classic queues v1 by default (RABBITMQ_CLASSIC_QUEUE_VERSION): Debian 12's RabbitMQ 3.10 stores v2 queues in segment
+  # files it creates and deletes many times a second when consumers keep up: with v2, RabbitMQ spent 27-64 % more CPU per
+  # product at a steady rate (bench/results/experiments/classic-queue-version/).
   printf '%s\n' "management.tcp.ip = 127.0.0.1" "management.tcp.port = $RABBITMQ_MANAGEMENT_PORT" \
-    "classic_queue.default_version = 2" >"$home/rabbitmq.conf"
+    "classic_queue.default_version = $RABBITMQ_CLASSIC_QUEUE_VERSION" >"$home/rabbitmq.conf"
   [[ -e "$home/enabled_plugins" ]] || echo '[rabbitmq_management].' >"$home/enabled_plugins"
   # Made here, not by whichever of server or rabbitmqctl comes first, so both read the same one.
   if [[ ! -s "$home/.erlang.cookie" ]]; then
