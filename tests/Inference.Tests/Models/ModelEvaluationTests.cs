@@ -38,6 +38,18 @@ public sealed class ModelEvaluationTests
     }
 
     [Test]
+    public void Should_score_the_deployed_pipeline_ahead_of_the_routed_baselines()
+    {
+        var rows = _report.Pipeline.ToDictionary(r => r.Key);
+        Assert.That(rows.Keys, Is.SupersetOf(new[] { "brand_exact", "mpn_exact", "gtin_found", "attributes_all.f1" }));
+        // every record is scored, so the pipeline sees at least as many as the extractors' own shares together
+        Assert.That(rows["brand_exact"].N, Is.EqualTo(_report.ByModel.Values.Sum(m => m.TryGetValue("brand_exact_n", out var n) && n is int i ? i : 0)));
+        using var scope = Assert.EnterMultipleScope();
+        foreach (var row in _report.Pipeline.Where(r => r.IsHeadline))
+            Assert.That(row.Value, Is.GreaterThan(row.Baseline!.Value), $"{row.Metric}: models {row.Value}, baselines {row.Baseline}");
+    }
+
+    [Test]
     public void Should_time_classify_and_extract() =>
         Assert.That(_report.ModelTiming.CpuMicrosecondsPerProduct, Is.GreaterThan(0));
 }

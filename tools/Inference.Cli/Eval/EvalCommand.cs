@@ -1,5 +1,7 @@
 using Inference.Cli.Distributed;
 using Inference.Models.Onnx;
+using Inference.Sagas;
+using Microsoft.Extensions.Configuration;
 using Spectre.Console;
 
 namespace Inference.Cli.Eval;
@@ -35,7 +37,8 @@ public sealed class EvalCommand(string? models, string? records, bool write, IAn
         console.MarkupLineInterpolated($"models: {modelsDirectory}");
         console.MarkupLineInterpolated($"records: {recordsPath}");
         console.MarkupLineInterpolated($"extraction rules: {enabled}");
-        var report = new ModelEvaluation(modelsDirectory, recordsPath, enabled, dump is null ? null : Path.GetFullPath(dump)).Run(step => console.MarkupLineInterpolated($"[grey]evaluating {step}…[/]"));
+        var report = new ModelEvaluation(modelsDirectory, recordsPath, enabled, dump is null ? null : Path.GetFullPath(dump), ShippedRouting())
+            .Run(step => console.MarkupLineInterpolated($"[grey]evaluating {step}…[/]"));
         Print(report, console);
         if (write)
         {
@@ -58,10 +61,27 @@ public sealed class EvalCommand(string? models, string? records, bool write, IAn
         }
 
         console.Write(table);
+        var pipeline = new Table().Title("the models as deployed: classified, routed (confidence gate, fallback), extracted; every record")
+            .AddColumns("", "metric", "n", "models (C#)", "baselines (C#)", "target");
+        foreach (var row in report.Pipeline)
+        {
+            var target = row.Target is null ? "" : $"{row.Target:0.00} {(row.MeetsTarget == true ? "[green]met[/]" : "[red]not met[/]")}";
+            pipeline.AddRow(Markup.Escape(row.Model), Markup.Escape(row.Metric), row.N.ToString("N0"), Figure(row.Value), Figure(row.Baseline), target);
+        }
+
+        console.Write(pipeline);
         var (hits, n) = report.PooledGtin;
         if (n > 0) console.MarkupLineInterpolated($"GTIN found, pooled over the extractors: {hits}/{n} = {(double)hits / n:0.0000}");
         console.MarkupLineInterpolated($"classify + extract, batch {report.ModelTiming.BatchSize}, one thread: models {report.ModelTiming.CpuMicrosecondsPerProduct:0} µs CPU per product ({report.ModelTiming.WallMicrosecondsPerProduct:0} µs wall), baselines {report.BaselineTiming.CpuMicrosecondsPerProduct:0} µs; target ≤ 1000 µs: {(report.ModelTiming.CpuMicrosecondsPerProduct <= 1000 ? "met" : "not met")}");
         console.MarkupLineInterpolated($"the {report.LongTextTiming.Products} WDC records alone (title + description): models {report.LongTextTiming.CpuMicrosecondsPerProduct:0} µs CPU per product");
+    }
+
+    /// <summary>The routing table the embedded run ships with (<c>embedded.json</c>, the same as the Orchestrator's), when it is beside the program.</summary>
+    static RoutingOptions? ShippedRouting()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "embedded.json");
+        if (!File.Exists(path)) return null;
+        return new ConfigurationBuilder().AddJsonFile(path).Build().GetSection(RoutingOptions.Section).Get<RoutingOptions>();
     }
 
     static string Figure(double? value) => value is null ? "–" : value.Value.ToString("0.0000");
