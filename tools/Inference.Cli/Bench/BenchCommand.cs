@@ -68,12 +68,17 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
         await upstream.StartAsync(cancellationToken);
         try
         {
+            double? idleAfter = 0;
             if (warmUp.Length > 0)
             {
-                // Steady state is what is measured: the first messages pay for JIT compilation in every process.
-                await PublishAsync(upstream, warmUp, rate: null, cancellationToken);
+                // Steady state is what is measured: the first messages pay for JIT compilation in every process. The warm-up runs at the
+                // measured rate, so that the code paths of that load (batch sizes, timers) are the hot ones, and the measurement starts
+                // once every process has gone idle: the runtime compiles hot methods again, optimized, on a background thread for seconds
+                // after they became hot, and a dozen processes doing so at once held a paced run below its rate for its first 10-20 s.
+                await PublishAsync(upstream, warmUp, settings.Rate, cancellationToken);
                 await WaitUntilStoredAsync(database.ConnectionString, warmUp.Length, cancellationToken);
-                console.MarkupLineInterpolated($"warmed up with {warmUp.Length:N0} products");
+                idleAfter = await WaitUntilIdleAsync(usage, cancellationToken);
+                console.MarkupLineInterpolated($"warmed up with {warmUp.Length:N0} products; {(idleAfter is { } s ? $"every process idle after {s:N0} s" : "the processes did not go idle")}");
             }
 
             foreach (var process in usage) process.Start();
@@ -93,7 +98,7 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
                 commandLine, Commit(), Machine(), started, settings.Models, settings.Rate, warmUp.Length, products.Length, (int)stored,
                 seconds, stored / seconds, p50, p95, p99,
                 usage.Select(u => new ProcessFigures(u.Name, u.CpuSeconds / Math.Max(1, stored) * 1000, u.PeakRssBytes / 1048576.0)).ToArray(),
-                [], null);
+                [], null, warmUp.Length > 0 ? idleAfter : null);
         }
         finally
         {
@@ -115,6 +120,31 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
         }
 
         return stored;
+    }
+
+    /// <summary>
+    /// Waits until the processes together use less than a tenth of a core for two one-second samples in a row; returns the seconds it took,
+    /// or null when they were still busy after a minute (the run goes on, and its page says so).
+    /// </summary>
+    static async Task<double?> WaitUntilIdleAsync(IReadOnlyList<ProcessUsage> usage, CancellationToken cancellationToken)
+    {
+        const double IdleCores = 0.1;
+        var clock = Stopwatch.StartNew();
+        var last = usage.Sum(u => u.TotalCpuSeconds());
+        var lastAt = clock.Elapsed;
+        var quietSince = (TimeSpan?)null;
+        while (clock.Elapsed < TimeSpan.FromMinutes(1))
+        {
+            await Task.Delay(1000, cancellationToken); // /proc counts CPU in 10 ms ticks: a second per sample keeps that small
+            var now = usage.Sum(u => u.TotalCpuSeconds());
+            var at = clock.Elapsed;
+            var cores = (now - last) / (at - lastAt).TotalSeconds;
+            (last, lastAt) = (now, at);
+            if (cores >= IdleCores) quietSince = null;
+            else if ((quietSince ??= at) <= at - TimeSpan.FromSeconds(1)) return at.TotalSeconds;
+        }
+
+        return null;
     }
 
     /// <summary>Floods (every publish awaited for its broker confirm, many in flight), or paces to <paramref name="rate"/>.</summary>

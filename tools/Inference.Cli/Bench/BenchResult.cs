@@ -1,6 +1,8 @@
 namespace Inference.Cli.Bench;
 
 /// <summary>One benchmark run's figures, as written to <c>bench/results/</c>.</summary>
+/// <param name="IdleAfterWarmUpSeconds">How long after the warm-up every process took to go idle (its runtime's background compilation done), before
+/// measuring started; null when the processes never went idle within the wait.</param>
 public sealed record BenchResult(
     string Command,
     string Commit,
@@ -18,7 +20,8 @@ public sealed record BenchResult(
     double LatencyP99Ms,
     IReadOnlyList<ProcessFigures> Processes,
     IReadOnlyList<ModelFigures> ModelLimits,
-    double? LimitProductsPerSecond)
+    double? LimitProductsPerSecond,
+    double? IdleAfterWarmUpSeconds = null)
 {
     /// <summary>The pipeline's throughput as a share of the models' own limit (null when there are no models to limit it).</summary>
     public double? ShareOfLimit => LimitProductsPerSecond is > 0 ? ProductsPerSecond / LimitProductsPerSecond : null;

@@ -24,7 +24,8 @@ public sealed class ProcessUsage(string name, Func<IReadOnlyList<int>> pids)
         if (rss > _peakRssBytes) _peakRssBytes = rss;
     }
 
-    double TotalCpuSeconds() => pids().Sum(CpuSecondsOf);
+    /// <summary>CPU seconds the process has used since it started (summed over the processes).</summary>
+    public double TotalCpuSeconds() => pids().Sum(CpuSecondsOf);
 
     static double CpuSecondsOf(int pid)
     {
