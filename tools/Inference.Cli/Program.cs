@@ -34,7 +34,7 @@ stack.SetAction((parse, cancellationToken) =>
 
 var benchInput = new Option<string>("--input") { Description = "JSON Lines of products to publish (used again under new ids if shorter than --products)", DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "dev.jsonl") };
 var benchProducts = new Option<int>("--products", "-n") { Description = "How many products to publish", DefaultValueFactory = _ => 20_000 };
-var benchWarmUp = new Option<int>("--warm-up") { Description = "Products run through before measuring (JIT compilation in every process)", DefaultValueFactory = _ => 2_000 };
+var benchWarmUp = new Option<int>("--warm-up") { Description = "Products run through, at the run's rate, before measuring; measuring starts once every process is idle (JIT compilation in every process)", DefaultValueFactory = _ => 2_000 };
 var benchModels = new Option<string>("--models") { Description = "real: the shipped models; null: pass-throughs, to measure orchestration alone", DefaultValueFactory = _ => "real" };
 benchModels.AcceptOnlyFromAmong("real", "null");
 var benchRate = new Option<double?>("--rate") { Description = "Publish at this many products per second instead of flooding" };
