@@ -74,7 +74,7 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
                 // Steady state is what is measured: the first messages pay for JIT compilation in every process. The warm-up runs at the
                 // measured rate, so that the code paths of that load (batch sizes, timers) are the hot ones, and the measurement starts
                 // once every process has gone idle: the runtime compiles hot methods again, optimized, on a background thread for seconds
-                // after they became hot, and a dozen processes doing so at once held a paced run below its rate for its first 10-20 s.
+                // after they became hot, and the nine service processes doing so at once held a paced run below its rate for its first 10-20 s.
                 await PublishAsync(upstream, warmUp, settings.Rate, cancellationToken);
                 await WaitUntilStoredAsync(database.ConnectionString, warmUp.Length, cancellationToken);
                 idleAfter = await WaitUntilIdleAsync(usage, cancellationToken);
