@@ -42,7 +42,7 @@ public sealed class ModelEvaluationTests
     {
         var rows = _report.Pipeline.ToDictionary(r => r.Key);
         Assert.That(rows.Keys, Is.SupersetOf(new[] { "brand_exact", "mpn_exact", "gtin_found", "attributes_all.f1" }));
-        // every record is scored, so the pipeline sees at least as many as the extractors' own shares together
+        // the pipeline scores every record, and the extractors' own shares partition them: the counts agree
         Assert.That(rows["brand_exact"].N, Is.EqualTo(_report.ByModel.Values.Sum(m => m.TryGetValue("brand_exact_n", out var n) && n is int i ? i : 0)));
         using var scope = Assert.EnterMultipleScope();
         foreach (var row in _report.Pipeline.Where(r => r.IsHeadline))

@@ -68,7 +68,7 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
         await upstream.StartAsync(cancellationToken);
         try
         {
-            double? idleAfter = 0;
+            double? idleAfter = null;
             if (warmUp.Length > 0)
             {
                 // Steady state is what is measured: the first messages pay for JIT compilation in every process. The warm-up runs at the
@@ -98,7 +98,7 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
                 commandLine, Commit(), Machine(), started, settings.Models, settings.Rate, warmUp.Length, products.Length, (int)stored,
                 seconds, stored / seconds, p50, p95, p99,
                 usage.Select(u => new ProcessFigures(u.Name, u.CpuSeconds / Math.Max(1, stored) * 1000, u.PeakRssBytes / 1048576.0)).ToArray(),
-                [], null, warmUp.Length > 0 ? idleAfter : null);
+                [], null, idleAfter);
         }
         finally
         {

@@ -13,8 +13,10 @@ public static class BenchMarkdown
         md.AppendLine($"- command: `{r.Command}`");
         md.AppendLine($"- commit: `{r.Commit}`, started {r.StartedAt:u}");
         md.AppendLine($"- machine: {r.Machine}; every service, RabbitMQ, Redis and PostgreSQL on it");
-        md.AppendLine($"- measured after a warm-up of {r.WarmUp:N0} products{(r.Rate is null ? "" : " at the same rate")} (every process compiles its hot paths first), "
-            + (r.IdleAfterWarmUpSeconds is { } idle ? $"once every process had gone idle ({idle:N0} s after it)" : "although the processes had not gone idle after it"));
+        md.AppendLine(r.WarmUp == 0
+            ? "- measured from the first product, without a warm-up"
+            : $"- measured after a warm-up of {r.WarmUp:N0} products{(r.Rate is null ? "" : " at the same rate")} (every process compiles its hot paths first), "
+              + (r.IdleAfterWarmUpSeconds is { } idle ? $"once every process had gone idle ({idle:N0} s after it)" : "although the processes had not gone idle a minute after it"));
         md.AppendLine();
         md.AppendLine("| figure | value |");
         md.AppendLine("| --- | --- |");

@@ -2,7 +2,7 @@ namespace Inference.Cli.Bench;
 
 /// <summary>One benchmark run's figures, as written to <c>bench/results/</c>.</summary>
 /// <param name="IdleAfterWarmUpSeconds">How long after the warm-up every process took to go idle (its runtime's background compilation done), before
-/// measuring started; null when the processes never went idle within the wait.</param>
+/// measuring started; null without a warm-up, or when the processes were still busy a minute after it.</param>
 public sealed record BenchResult(
     string Command,
     string Commit,
