@@ -30,9 +30,7 @@ def main():
 
     def fit(rows, label):
         raw = T.matrix([feats[r["id"]] for r in rows], n_cols)
-        df = np.asarray((raw > 0).sum(0)).ravel().astype(np.float64)
-        idf = np.log((1.0 + raw.shape[0]) / (1.0 + df)) + 1.0
-        idf[0] = 0.0
+        idf = T.idf_weights(raw)
         model = LinearSVC(C=1.0, random_state=0, max_iter=5000).fit(T.tfidf(raw, idf), [label(r) for r in rows])
         return model, model.decision_function(T.tfidf(T.matrix([feats[r["id"]] for r in val], n_cols), idf))
 

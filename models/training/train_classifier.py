@@ -27,6 +27,14 @@ def matrix(feats, n_cols):
     return sp.csr_matrix((np.array(vals, dtype=np.float64), (rows, cols)), shape=(len(feats), n_cols))
 
 
+def idf_weights(X_raw):
+    """Smoothed idf of raw count rows (as sklearn's TfidfVectorizer); the padding id 0 weighs nothing."""
+    df = np.asarray((X_raw > 0).sum(0)).ravel().astype(np.float64)
+    idf = np.log((1.0 + X_raw.shape[0]) / (1.0 + df)) + 1.0
+    idf[0] = 0.0
+    return idf
+
+
 def tfidf(X, idf):
     X = X.copy()
     X.data = 1.0 + np.log(X.data)
@@ -47,11 +55,7 @@ def main():
     feats = {r["id"]: C.featurize(r["text"]) for r in labelled}
     n_cols = C.BUCKETS + 1
     Xtr_raw = matrix([feats[r["id"]] for r in tr], n_cols)
-    df = np.asarray((Xtr_raw > 0).sum(0)).ravel().astype(np.float64)
-    n = Xtr_raw.shape[0]
-    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
-    idf[0] = 0.0  # padding id contributes nothing
-    idf = idf.astype(np.float32).astype(np.float64)  # the ONNX model stores float32
+    idf = idf_weights(Xtr_raw).astype(np.float32).astype(np.float64)  # the ONNX model stores float32
     Xtr = tfidf(Xtr_raw, idf)
     Xva = tfidf(matrix([feats[r["id"]] for r in va], n_cols), idf)
     ytr = np.array([ci[r["coarse_category"]] for r in tr])
