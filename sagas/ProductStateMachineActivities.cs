@@ -10,6 +10,8 @@ public static class ProductStateMachineActivities
     static readonly Uri ValidateQueue = new($"queue:{QueueNames.Validate}");
     static readonly Uri StoreQueue = new($"queue:{QueueNames.Store}");
 
+    static Uri ExtractQueue(ProductState saga) => new($"queue:{QueueNames.Extract(saga.Extractor!)}");
+
     public static EventActivityBinder<ProductState, ProductTextReceived> RecordReceipt(
         this EventActivityBinder<ProductState, ProductTextReceived> binder) =>
         binder.Then(context =>
@@ -25,7 +27,7 @@ public static class ProductStateMachineActivities
 
     public static EventActivityBinder<ProductState, ProductTextReceived> SendToClassifier(
         this EventActivityBinder<ProductState, ProductTextReceived> binder) =>
-        binder.Send(ClassifyQueue, context => ClassifyCommand(context.Saga));
+        binder.Send(ClassifyQueue, context => ProductCommands.Classify(context.Saga));
 
     public static EventActivityBinder<ProductState, ProductClassified> RecordClassification(
         this EventActivityBinder<ProductState, ProductClassified> binder) =>
@@ -45,7 +47,7 @@ public static class ProductStateMachineActivities
 
     public static EventActivityBinder<ProductState, ProductClassified> SendToExtractor(
         this EventActivityBinder<ProductState, ProductClassified> binder) =>
-        binder.Send(context => ExtractQueue(context.Saga), context => ExtractCommand(context.Saga));
+        binder.Send(context => ExtractQueue(context.Saga), context => ProductCommands.Extract(context.Saga));
 
     public static EventActivityBinder<ProductState, AttributesExtracted> RecordExtraction(
         this EventActivityBinder<ProductState, AttributesExtracted> binder) =>
@@ -62,7 +64,7 @@ public static class ProductStateMachineActivities
 
     public static EventActivityBinder<ProductState, AttributesExtracted> SendToValidator(
         this EventActivityBinder<ProductState, AttributesExtracted> binder) =>
-        binder.Send(ValidateQueue, context => ValidateCommand(context.Saga));
+        binder.Send(ValidateQueue, context => ProductCommands.Validate(context.Saga));
 
     public static EventActivityBinder<ProductState, IdentifiersValidated> RecordValidation(
         this EventActivityBinder<ProductState, IdentifiersValidated> binder) =>
@@ -77,7 +79,7 @@ public static class ProductStateMachineActivities
     public static EventActivityBinder<ProductState, TMessage> SendToStore<TMessage>(
         this EventActivityBinder<ProductState, TMessage> binder)
         where TMessage : class =>
-        binder.Send(StoreQueue, context => StoreCommand(context.Saga));
+        binder.Send(StoreQueue, context => ProductCommands.Store(context.Saga));
 
     public static EventActivityBinder<ProductState, ProductStored> RecordStorage(
         this EventActivityBinder<ProductState, ProductStored> binder) =>
@@ -117,10 +119,10 @@ public static class ProductStateMachineActivities
             var saga = context.Saga;
             switch (Stage.AwaitedIn(saga.CurrentState))
             {
-                case Stage.Classify: await SendAsync(context, ClassifyQueue, ClassifyCommand(saga)); break;
-                case Stage.Extract: await SendAsync(context, ExtractQueue(saga), ExtractCommand(saga)); break;
-                case Stage.Validate: await SendAsync(context, ValidateQueue, ValidateCommand(saga)); break;
-                case Stage.Store: await SendAsync(context, StoreQueue, StoreCommand(saga)); break;
+                case Stage.Classify: await SendAsync(context, ClassifyQueue, ProductCommands.Classify(saga)); break;
+                case Stage.Extract: await SendAsync(context, ExtractQueue(saga), ProductCommands.Extract(saga)); break;
+                case Stage.Validate: await SendAsync(context, ValidateQueue, ProductCommands.Validate(saga)); break;
+                case Stage.Store: await SendAsync(context, StoreQueue, ProductCommands.Store(saga)); break;
             }
         });
 
@@ -183,31 +185,6 @@ public static class ProductStateMachineActivities
         where TMessage : class =>
         binder.Publish(context => new ProductFaulted(
             context.Saga.CorrelationId, context.Saga.FaultStage!, context.Saga.FaultReason!, context.Saga.FaultedAt!.Value));
-
-    // Each stage's command, built from the saga alone, so that sending it again sends the same command.
-    static ClassifyProduct ClassifyCommand(ProductState saga) => new(saga.CorrelationId, saga.Text);
-
-    static Uri ExtractQueue(ProductState saga) => new($"queue:{QueueNames.Extract(saga.Extractor!)}");
-
-    static ExtractAttributes ExtractCommand(ProductState saga) => new(saga.CorrelationId, saga.Text, saga.Extractor!, saga.Category);
-
-    static ValidateIdentifiers ValidateCommand(ProductState saga) => new(saga.CorrelationId, saga.Brand, saga.Mpn, saga.Gtin, saga.Category);
-
-    static StoreProduct StoreCommand(ProductState saga) => new(
-        saga.CorrelationId,
-        saga.Source,
-        saga.SourceId,
-        saga.Text,
-        saga.Category,
-        saga.Confidence,
-        saga.Brand,
-        saga.Mpn,
-        saga.Gtin,
-        saga.Attributes,
-        saga.Verdicts,
-        saga.Models,
-        saga.ReceivedAt,
-        saga.Revision ?? 1);
 
     static async Task SendAsync<T>(ConsumeContext context, Uri queue, T command)
         where T : class

@@ -31,7 +31,7 @@ public class ModelBenchmarks
         _classifier = OnnxModels.Classifier(options);
         _extractor = OnnxModels.AllExtractors(options)["computers-accessories"];
         _scorer = OnnxModels.MpnScorer(options);
-        var root = Inference.Cli.Distributed.SolutionLayout.FindRoot(AppContext.BaseDirectory);
+        var root = Inference.Loopback.SolutionLayout.FindRoot(AppContext.BaseDirectory);
         _texts = File.ReadLines(Path.Combine(root, "models", "eval", "folds89.jsonl")).Take(32)
             .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("text").GetString()!).ToArray();
         _candidates = _texts.Select(t => new MpnCandidate("acme", t.Split(' ')[^1], "computers-accessories")).ToArray();

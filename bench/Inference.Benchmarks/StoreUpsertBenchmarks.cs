@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Inference.Cli.Distributed;
+using Inference.Loopback;
 using Inference.Contracts;
 using Inference.Data;
 using Microsoft.EntityFrameworkCore;

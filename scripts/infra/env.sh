@@ -56,8 +56,10 @@ infra_pid_alive() { [[ -s "$1" ]] && infra_alive "$(<"$1")"; }
 
 # The Debian wrappers in /usr/sbin re-run rabbitmqctl as user rabbitmq with its own HOME, hence
 # its cookie; the real scripts with our HOME share the cookie the private node created.
+# ERL_EPMD_ADDRESS: rabbitmqctl starts epmd when none runs (await_startup runs before the node is up), and without it that
+# epmd would listen on every interface.
 infra_rabbitmqctl() {
-  HOME="$INFERENCE_INFRA_HOME/rabbitmq" /usr/lib/rabbitmq/bin/rabbitmqctl -n "$RABBITMQ_NODE" "$@"
+  ERL_EPMD_ADDRESS=127.0.0.1 HOME="$INFERENCE_INFRA_HOME/rabbitmq" /usr/lib/rabbitmq/bin/rabbitmqctl -n "$RABBITMQ_NODE" "$@"
 }
 
 # The newest installed major version (the one Debian's `postgresql` package depends on).

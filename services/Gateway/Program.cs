@@ -6,6 +6,8 @@ using Inference.Hosting;
 using MassTransit;
 
 var builder = WebApplication.CreateBuilder(args);
+// The dashboard's files: from the build output's manifest when run from a build (inference stack), from wwwroot when published.
+builder.WebHost.UseStaticWebAssets();
 builder.AddServiceDefaults("gateway");
 builder.Services
     .AddGatewayOptions(builder.Configuration)

@@ -19,9 +19,23 @@ public static class BusRegistration
 
         var transport = builder.Configuration.GetSection(TransportOptions.Section).Get<TransportOptions>() ?? new TransportOptions();
         if (transport.Kind == TransportKind.RabbitMq)
+        {
             builder.Services.AddServerProbe(new ServerAddress("RabbitMQ", transport.RabbitMq.Host, transport.RabbitMq.Port));
+            builder.Services.AddSingleton<BusWatchdog>();
+            builder.Services.AddHostedService(provider => provider.GetRequiredService<BusWatchdog>());
+            builder.Services.AddSingleton<ConsumedQueues>();
+            builder.Services.AddReceiveEndpointObserver(provider => provider.GetRequiredService<ConsumedQueues>());
+            builder.Services.AddHealthChecks().AddCheck<BusWatchdog>("bus-probe", tags: [ServiceDefaults.LiveTag]);
+            builder.Services.AddSingleton<IQueueDepths, RabbitMqQueueDepths>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<IQueueDepths, UnknownQueueDepths>();
+        }
         builder.Services.AddMassTransit(bus =>
         {
+            // MassTransit would report usage to a host outside the deployment.
+            bus.ConfigureUsageTelemetryOptions(telemetry => telemetry.Enabled = false);
             bus.SetKebabCaseEndpointNameFormatter();
             register(bus);
             switch (transport.Kind)

@@ -20,6 +20,9 @@ public static class ServiceDefaults
     /// <summary>Health checks tagged with this decide readiness (the bus adds its own; Redis and PostgreSQL add theirs).</summary>
     public const string ReadyTag = "ready";
 
+    /// <summary>Health checks tagged with this decide liveness: failing, the process is to be restarted.</summary>
+    public const string LiveTag = "live";
+
     /// <summary>ASP.NET Core's own meters and spans: HTTP requests (the Gateway's API above all) beside the bus's.</summary>
     static readonly string[] AspNetCoreMeters = ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"];
     const string AspNetCoreSpans = "Microsoft.AspNetCore";
@@ -54,12 +57,12 @@ public static class ServiceDefaults
     }
 
     /// <summary>
-    /// <c>/health/live</c> (the process answers), <c>/health/ready</c> (every dependency answers, each check by name, as JSON),
+    /// <c>/health/live</c> (the process answers and its bus still delivers), <c>/health/ready</c> (every dependency answers, each check by name, as JSON),
     /// <c>/metrics</c> (Prometheus).
     /// </summary>
     public static WebApplication MapServiceDefaults(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealthAsync })
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag), ResponseWriter = WriteHealthAsync })
             .WithTags("Health");
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag), ResponseWriter = WriteHealthAsync })
             .WithTags("Health");

@@ -1,3 +1,4 @@
+using Inference.Hosting;
 using Inference.Sagas;
 using Inference.Sagas.Redis;
 using MassTransit;
@@ -32,6 +33,7 @@ public static class OrchestratorRegistration
         bus.AddOptions<StageDeadlineOptions>().Bind(configuration.GetSection(StageDeadlineOptions.Section)).ValidateOnStart();
         bus.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StageDeadlineOptions>, StageDeadlineOptionsValidator>());
         bus.TryAddSingleton(TimeProvider.System);
+        bus.TryAddSingleton<IQueueDepths, UnknownQueueDepths>(); // the bus's registration says where queue depths come from
         if (configuration.GetSection(SagaRepositoryOptions.Section).Get<SagaRepositoryOptions>()?.Kind == SagaRepositoryKind.Redis)
             bus.TryAddSingleton<IInFlightProducts, RedisInFlightProducts>();
         else

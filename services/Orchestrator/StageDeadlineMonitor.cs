@@ -1,4 +1,5 @@
 using Inference.Contracts;
+using Inference.Hosting;
 using Inference.Sagas;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
@@ -10,12 +11,14 @@ namespace Inference.Orchestrator;
 /// <summary>
 /// Finds products past their stage deadline (no progress for <c>StageTimeout:ResendAfter</c>, doubled for each re-send so far)
 /// and publishes <see cref="StageTimedOut"/>; the saga then sends the stage's command again, or faults the product when it
-/// has been re-sent enough. Any number of Orchestrator replicas may run it: the saga ignores a deadline for a product that
-/// moved on meanwhile, and acts on a product at most once per write.
+/// has been re-sent enough. A product whose stage's queue still holds messages (and has a consumer) is queued, not lost:
+/// its deadline waits until the queue has drained, so a backlog never turns into a storm of duplicate commands. Any number
+/// of Orchestrator replicas may run it: the saga ignores a deadline for a product that moved on meanwhile.
 /// </summary>
 public sealed class StageDeadlineMonitor(
     IInFlightProducts inFlight,
     ILoadSagaRepository<ProductState> sagas,
+    IQueueDepths queues,
     IBus bus,
     IOptions<StageDeadlineOptions> options,
     TimeProvider clock,
@@ -47,6 +50,16 @@ public sealed class StageDeadlineMonitor(
         var settings = options.Value;
         var now = clock.GetUtcNow();
         var candidates = await inFlight.IdleSince(now - settings.ShortestWait, settings.BatchSize);
+        var depths = new Dictionary<string, QueueDepth?>();
+        var queued = 0;
+
+        async Task<bool> IsBacklogged(string queue)
+        {
+            if (!depths.TryGetValue(queue, out var depth))
+                depths[queue] = depth = await queues.Of(queue, cancellationToken);
+            return depth is { Ready: > 0, Consumers: > 0 };
+        }
+
         foreach (var productId in candidates)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -65,6 +78,14 @@ public sealed class StageDeadlineMonitor(
                 continue;
             }
 
+            // The command may wait in its stage's queue, or the answer in the saga's own: either way the product is queued, not lost.
+            if (await IsBacklogged(ProductCommands.QueueAwaitedBy(saga)!) || await IsBacklogged(QueueNames.ProductState))
+            {
+                queued++;
+                await inFlight.LookAgainAt(productId, now);
+                continue;
+            }
+
             await bus.Publish(new StageTimedOut(productId, saga.CurrentState, saga.UpdatedAt, now - saga.UpdatedAt), cancellationToken);
             // The saga's own write moves the entry on; if that message is lost, look again after the shortest wait.
             await inFlight.LookAgainAt(productId, now);
@@ -76,6 +97,9 @@ public sealed class StageDeadlineMonitor(
                     productId, saga.CurrentState, saga.UpdatedAt, settings.MaxResends);
         }
 
+        if (queued > 0)
+            logger.LogInformation("{Queued} product(s) past their stage deadline wait in queues that still hold messages ({Queues}); their deadlines wait for the queues to drain",
+                queued, string.Join(", ", depths.Where(d => d.Value is { Ready: > 0 }).Select(d => $"{d.Key}: {d.Value!.Ready:N0} ready")));
         return candidates.Count;
     }
 }

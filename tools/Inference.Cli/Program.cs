@@ -6,7 +6,7 @@ var input = new Argument<FileInfo>("file") { Description = "JSON Lines: one prod
 var output = new Option<string>("--out", "-o") { Description = "Where to write the enriched records (JSON Lines)", DefaultValueFactory = _ => "enriched.jsonl" };
 var database = new Option<string>("--db") { Description = "The SQLite file the Store writes to", DefaultValueFactory = _ => "inference-run.db" };
 var maxText = new Option<int>("--max-text-bytes") { Description = "Longest accepted text, in UTF-8 bytes", DefaultValueFactory = _ => RunSettings.DefaultMaxTextBytes };
-var idle = new Option<int>("--idle-timeout") { Description = "Stop waiting after this many seconds without a product finishing", DefaultValueFactory = _ => 60 };
+var idle = new Option<int>("--idle-timeout") { Description = "Stop waiting after this many seconds without a product finishing (the stage deadlines fault a silent product after 3 minutes)", DefaultValueFactory = _ => 240 };
 
 var run = new Command("run", "Run every product of a file through the whole pipeline in this process (no servers needed)")
 {
@@ -49,6 +49,25 @@ bench.SetAction((parse, cancellationToken) => new Inference.Cli.Bench.BenchComma
         parse.GetValue(benchRate), parse.GetValue(configuration)!, parse.GetValue(benchResults)!, TimeSpan.FromSeconds(120)),
     "inference " + string.Join(' ', args), AnsiConsole.Console).ExecuteAsync(cancellationToken));
 
+var chaosProducts = new Option<int>("--products", "-n") { Description = "How many products to send", DefaultValueFactory = _ => 10_000 };
+var chaosRate = new Option<double>("--rate") { Description = "Products sent per second; the faults are spread over the feed", DefaultValueFactory = _ => 40 };
+var chaosKills = new Option<int>("--orchestrator-kills") { Description = "How many times the Orchestrator is killed (every other service once)", DefaultValueFactory = _ => 3 };
+var chaosModels = new Option<string>("--models") { Description = "Onnx (the shipped models), Baseline or Null", DefaultValueFactory = _ => "Onnx" };
+chaosModels.AcceptOnlyFromAmong("Onnx", "Baseline", "Null");
+var chaosPatience = new Option<int>("--patience") { Description = "Minutes every product may take, after the last was sent, to be Completed or Faulted", DefaultValueFactory = _ => 10 };
+var chaosOnly = new Option<string[]>("--only") { Description = "Inject only these kinds of fault: orchestrator, classifier, extractor, validator, store, redis, postgres, rabbitmq", AllowMultipleArgumentsPerToken = true };
+var chaos = new Command("chaos", "Fault injection on the loopback servers: products flow while every kind of service is killed (SIGKILL) and every server restarted; then every product is checked against its saga and the store")
+{
+    chaosProducts, chaosRate, chaosKills, chaosModels, chaosPatience, chaosOnly, benchInput, benchResults, configuration, logs,
+};
+chaos.SetAction((parse, cancellationToken) => new ChaosCommand(
+    new Inference.Loopback.Chaos.ChaosSettings(
+        Path.GetFullPath(parse.GetValue(benchInput)!), parse.GetValue(chaosProducts), parse.GetValue(chaosRate), parse.GetValue(chaosKills),
+        parse.GetValue(chaosModels)!, TimeSpan.FromMinutes(parse.GetValue(chaosPatience)),
+        Path.Combine(Path.GetFullPath(parse.GetValue(logs)!), "chaos", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss")),
+        parse.GetValue(chaosOnly) is { Length: > 0 } only ? only : null),
+    parse.GetValue(configuration)!, parse.GetValue(benchResults)!, "inference " + string.Join(' ', args), AnsiConsole.Console).ExecuteAsync(cancellationToken));
+
 var evalModels = new Option<string?>("--models") { Description = "The folder of model folders (default: the repository's models/artifacts)" };
 var evalRecords = new Option<string?>("--records") { Description = "The evaluation records (default: models/eval/folds89.jsonl)" };
 var evalWrite = new Option<bool>("--write") { Description = "Write the C# figures into each manifest's metrics.csharp" };
@@ -61,5 +80,5 @@ var eval = new Command("eval", "Evaluate every shipped model and its baseline on
 eval.SetAction(parse => new Inference.Cli.Eval.EvalCommand(parse.GetValue(evalModels), parse.GetValue(evalRecords), parse.GetValue(evalWrite), AnsiConsole.Console,
     parse.GetValue(evalRules), parse.GetValue(evalDump)).Execute());
 
-var root = new RootCommand("Inference: product text in, enriched and validated product records out") { run, stack, bench, eval };
+var root = new RootCommand("Inference: product text in, enriched and validated product records out") { run, stack, bench, chaos, eval };
 return await root.Parse(args).InvokeAsync();

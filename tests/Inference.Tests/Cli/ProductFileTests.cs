@@ -1,3 +1,4 @@
+using Inference.Sagas;
 using Inference.Cli;
 
 namespace Inference.Tests.Cli;

@@ -1,5 +1,5 @@
 using Inference.Sagas;
-using Inference.Cli.Distributed;
+using Inference.Loopback;
 using Microsoft.Extensions.Configuration;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Inference.Cli.Distributed;
+using Inference.Loopback;
 using Inference.Contracts;
 using Inference.Extractor;
 using Inference.Hosting;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Inference.Cli.Distributed;
+using Inference.Loopback;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Configuration;

@@ -1,4 +1,4 @@
-using Inference.Cli.Distributed;
+using Inference.Loopback;
 using Inference.Contracts;
 using Inference.Data;
 using Microsoft.EntityFrameworkCore;

@@ -18,13 +18,13 @@ public sealed class RedisKeyspace : IAsyncDisposable
 
     public IDatabase Database => Redis.GetDatabase();
 
-    public static async Task<RedisKeyspace> CreateAsync() => new(await ConnectionMultiplexer.ConnectAsync(TestServers.Redis));
+    public static async Task<RedisKeyspace> CreateAsync() => new(await ConnectionMultiplexer.ConnectAsync(LoopbackServers.Current.Redis));
 
     /// <summary>Configuration for <c>SagaRepository</c> pointing the repository at this prefix.</summary>
     public IDictionary<string, string?> RepositorySettings(TimeSpan? finishedExpiry = null) => new Dictionary<string, string?>
     {
         ["SagaRepository:Kind"] = "Redis",
-        ["SagaRepository:Redis:Configuration"] = TestServers.Redis,
+        ["SagaRepository:Redis:Configuration"] = LoopbackServers.Current.Redis,
         ["SagaRepository:Redis:KeyPrefix"] = Prefix,
         ["SagaRepository:Redis:FinishedExpiry"] = (finishedExpiry ?? TimeSpan.FromHours(1)).ToString(),
     };

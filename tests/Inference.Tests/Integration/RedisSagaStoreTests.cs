@@ -35,7 +35,7 @@ public sealed class RedisSagaStoreTests
     // A store on a connection of its own, as another process (or another pod) would have.
     RedisSagaStore<CounterState> NewStore()
     {
-        var connection = RedisConnection.Connect(TestServers.Redis, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var connection = RedisConnection.Connect(LoopbackServers.Current.Redis, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         _connections.Add(connection);
         return new RedisSagaStore<CounterState>(connection,
             new RedisSagaSettings<CounterState>(_keyspace.Prefix, FinishedExpiry, saga => saga.CurrentState == "Stopped"));

@@ -22,11 +22,8 @@ public abstract class ProductSagaOnRedisScenario : ProductSagaScenario
     /// <summary>Reads the product as another process (the HTTP Gateway) would: its own container, connection and repository.</summary>
     protected async Task<ProductState?> LoadElsewhere(Guid productId)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(RepositorySettings()).Build();
-        var services = new ServiceCollection();
-        services.AddMassTransit(bus => bus.AddSagaRepository<ProductState>().ConfiguredRepository(configuration));
-        await using var provider = services.BuildServiceProvider();
-        return await provider.GetRequiredService<ILoadSagaRepository<ProductState>>().Load(productId);
+        await using var states = new ProductStates(LoopbackServers.Current.Redis, Keyspace.Prefix);
+        return await states.Load(productId);
     }
 
     protected RedisKey KeyOf(Guid productId) => $"{Keyspace.Prefix}product-state:{productId:D}";

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Inference.Cli;
-using Inference.Cli.Distributed;
+using Inference.Loopback;
 using Inference.Contracts;
 using Inference.Sagas;
 using Inference.Sagas.Redis;
@@ -22,7 +22,6 @@ public sealed class When_products_flow_through_every_service_as_its_own_process
 {
     const int Products = 2_000;
     static readonly TimeSpan Patience = TimeSpan.FromMinutes(5);
-    static readonly string[][] ExtractorProcesses = [["computers-accessories", "office-products"], ["home-garden", "jewelry-watches", "generic"]];
 
     RabbitMqVirtualHost _vhost = null!;
     PostgresDatabase _database = null!;
@@ -43,14 +42,13 @@ public sealed class When_products_flow_through_every_service_as_its_own_process
 
         var testDirectory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
         var layout = new SolutionLayout(SolutionLayout.FindRoot(testDirectory.FullName), testDirectory.Parent!.Parent!.Name);
-        var settings = LoopbackServers.FromEnvironment().ServiceSettings(_vhost.Name, _redis.Prefix, _database.ConnectionString);
-        _pipeline = await DistributedPipeline.StartAsync(layout, settings, ExtractorProcesses, _logs, TimeSpan.FromSeconds(120));
+        var settings = LoopbackServers.Current.ServiceSettings(_vhost.Name, _redis.Prefix, _database.ConnectionString);
+        // The deployed extractors in two processes, so one process serving several queues is covered too.
+        var extractors = layout.DeployedExtractors().SelectMany(e => e).ToArray();
+        string[][] processes = [extractors[..(extractors.Length / 2)], extractors[(extractors.Length / 2)..]];
+        _pipeline = await DistributedPipeline.StartAsync(layout, settings, processes, _logs, TimeSpan.FromSeconds(120));
 
-        _upstream = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(TestServers.RabbitMq.Host, (ushort)TestServers.RabbitMq.Port, _vhost.Name, h =>
-        {
-            h.Username("guest");
-            h.Password("guest");
-        }));
+        _upstream = _vhost.CreateUpstreamBus();
         await _upstream.StartAsync();
 
         var records = File.ReadLines(Path.Combine(layout.Root, "models", "eval", "folds89.jsonl")).Take(Products)
@@ -138,13 +136,7 @@ public sealed class When_products_flow_through_every_service_as_its_own_process
     public void Should_keep_every_service_running() =>
         Assert.That(_pipeline.Services.Where(s => s.HasExited).Select(s => s.Name), Is.Empty);
 
-    ILoadSagaRepository<ProductState> Repository()
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(_redis.RepositorySettings()).Build();
-        var services = new ServiceCollection();
-        services.AddMassTransit(bus => bus.AddSagaRepository<ProductState>().ConfiguredRepository(configuration));
-        return services.BuildServiceProvider().GetRequiredService<ILoadSagaRepository<ProductState>>();
-    }
+    ILoadSagaRepository<ProductState> Repository() => new ProductStates(LoopbackServers.Current.Redis, _redis.Prefix).Repository;
 
     async Task<long> StoredAsync()
     {

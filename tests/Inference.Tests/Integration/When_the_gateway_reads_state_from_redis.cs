@@ -1,4 +1,4 @@
-using Inference.Cli.Distributed;
+using Inference.Loopback;
 using System.Net;
 using System.Text.Json;
 using Inference.Tests.Gateway.Live;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Inference.Cli.Distributed;
+using Inference.Loopback;
 using Inference.Models;
 using Inference.Models.Onnx;
 

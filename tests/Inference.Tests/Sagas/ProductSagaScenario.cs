@@ -12,11 +12,12 @@ namespace Inference.Tests.Sagas;
 /// <summary>The product saga on MassTransit's test harness, with scripted stand-ins on the real queue names.</summary>
 public abstract class ProductSagaScenario
 {
-    protected static readonly string[] Extractors = ["computers-accessories", "office-products", "home-garden", "jewelry-watches", "generic"];
-
     static readonly QueueSettings FastRetry = new() { RetryLimit = 1, RetryIntervalMs = 10 };
 
     ServiceProvider? _provider;
+    readonly List<ServiceProvider> _others = [];
+    IConfiguration? _configuration;
+    RabbitMqVirtualHost? _broker;
 
     protected Script Script { get; } = new();
     protected ITestHarness Harness { get; private set; } = null!;
@@ -26,7 +27,7 @@ public abstract class ProductSagaScenario
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        _configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Routing:MinConfidence"] = "0.5",
             ["Routing:Fallback"] = "generic",
@@ -35,7 +36,30 @@ public abstract class ProductSagaScenario
             ["Routing:Routes:home-garden"] = "home-garden",
             ["Routing:Routes:jewelry-watches"] = "jewelry-watches",
         }).AddInMemoryCollection(RepositorySettings()).Build();
+        _broker = await BrokerAsync();
+        _provider = Build();
+        Harness = _provider.GetTestHarness();
+        await Harness.Start();
+        Saga = Harness.GetSagaStateMachineHarness<ProductStateMachine, ProductState>();
+        await Given();
+    }
 
+    /// <summary>
+    /// Starts another process of the same composition on the same broker and repository (a replica, or the Orchestrator
+    /// started again after a crash); only possible on a real broker, where it shares the queues.
+    /// </summary>
+    protected async Task StartAnotherProcessAsync()
+    {
+        if (_broker is null) throw new InvalidOperationException("another process shares the queues only on a real broker");
+        var other = Build();
+        _others.Add(other);
+        await other.GetTestHarness().Start();
+    }
+
+    ServiceProvider Build()
+    {
+        var (configuration, broker) = (_configuration!, _broker);
+        var extractors = configuration.GetSection(RoutingOptions.Section).Get<RoutingOptions>()!.Extractors;
         var services = new ServiceCollection();
         services.AddSingleton(Script);
         services.AddCategoryRouting(configuration);
@@ -47,30 +71,53 @@ public abstract class ProductSagaScenario
             bus.AddConsumer<ScriptedExtractor>().ExcludeFromConfigureEndpoints();
             bus.AddConsumer<ScriptedValidator>().Endpoint(e => e.Name = QueueNames.Validate);
             bus.AddConsumer<ScriptedStore>().Endpoint(e => e.Name = QueueNames.Store);
-            bus.AddConfigureEndpointsCallback((_, _, endpoint) => endpoint.Apply(FastRetry));
-            bus.UsingInMemory((context, cfg) =>
+            bus.AddConfigureEndpointsCallback((_, name, endpoint) =>
             {
-                foreach (var extractor in Extractors)
+                endpoint.Apply(FastRetry);
+                ConfigureEndpoint(name, endpoint);
+            });
+            if (broker is null)
+                bus.UsingInMemory((context, cfg) => Endpoints(context, cfg));
+            else
+                bus.UsingRabbitMq((context, cfg) =>
+                {
+                    cfg.Host(broker.Servers.RabbitMq.Host, (ushort)broker.Servers.RabbitMq.Port, broker.Name, host =>
+                    {
+                        host.Username(broker.Servers.RabbitMqUsername);
+                        host.Password(broker.Servers.RabbitMqPassword);
+                    });
+                    Endpoints(context, cfg);
+                });
+
+            void Endpoints<TEndpoint>(IBusRegistrationContext context, IBusFactoryConfigurator<TEndpoint> cfg)
+                where TEndpoint : IReceiveEndpointConfigurator
+            {
+                foreach (var extractor in extractors)
                     cfg.ReceiveEndpoint(QueueNames.Extract(extractor), e =>
                     {
                         e.Apply(FastRetry);
                         e.ConfigureConsumer<ScriptedExtractor>(context);
                     });
                 cfg.ConfigureEndpoints(context);
-            });
+            }
         });
-        _provider = services.BuildServiceProvider(validateScopes: true);
-        Harness = _provider.GetTestHarness();
-        await Harness.Start();
-        Saga = Harness.GetSagaStateMachineHarness<ProductStateMachine, ProductState>();
-        await Given();
+        return services.BuildServiceProvider(validateScopes: true);
     }
 
     [OneTimeTearDown]
     public async Task StopAsync()
     {
+        foreach (var other in _others) await other.DisposeAsync();
         if (_provider is not null) await _provider.DisposeAsync();
         await CleanUp();
+    }
+
+    /// <summary>The RabbitMQ virtual host the scenario runs on; none means MassTransit's in-memory transport.</summary>
+    protected virtual Task<RabbitMqVirtualHost?> BrokerAsync() => Task.FromResult<RabbitMqVirtualHost?>(null);
+
+    /// <summary>Anything a scenario adds to a receive endpoint (<paramref name="name"/> is its queue).</summary>
+    protected virtual void ConfigureEndpoint(string name, IReceiveEndpointConfigurator endpoint)
+    {
     }
 
     /// <summary>The <c>SagaRepository</c> settings the scenario runs on; none means the in-memory repository.</summary>

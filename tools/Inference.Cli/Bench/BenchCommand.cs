@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Inference.Cli.Distributed;
+using Inference.Loopback;
 using Inference.Contracts;
+using Inference.Sagas;
 using MassTransit;
 using Npgsql;
 using Spectre.Console;
@@ -16,18 +17,17 @@ namespace Inference.Cli.Bench;
 /// </summary>
 public sealed class BenchCommand(BenchSettings settings, string commandLine, IAnsiConsole console)
 {
-    static readonly string[][] Extractors = [["computers-accessories"], ["office-products"], ["home-garden"], ["jewelry-watches"], ["generic"]];
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     public async Task<int> ExecuteAsync(CancellationToken cancellationToken)
     {
         var layout = new SolutionLayout(SolutionLayout.FindRoot(AppContext.BaseDirectory), settings.Configuration);
-        var products = ReadProducts(settings.Input, settings.Products, "");
-        var warmUp = ReadProducts(settings.Input, settings.WarmUp, "#warm-up");
+        var products = DevProducts.Read(settings.Input, settings.Products);
+        var warmUp = DevProducts.Read(settings.Input, settings.WarmUp, "#warm-up");
         console.MarkupLineInterpolated($"[bold]inference bench[/]: {products.Length:N0} products, models {settings.Models}, {(settings.Rate is { } r ? $"{r:N0}/s" : "flooded")}");
 
-        await RunScriptAsync(Path.Combine(layout.Root, "scripts", "infra", "start.sh"));
-        var servers = LoopbackServers.FromEnvironment();
+        await InfraScripts.RunAsync(layout, "start.sh");
+        var servers = LoopbackServers.Current;
         await using var vhost = await RabbitMqVirtualHost.CreateAsync("bench", servers);
         await using var database = await PostgresDatabase.CreateAsync("bench", servers);
         var prefix = $"bench:{Guid.NewGuid():N}:";
@@ -37,16 +37,17 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
         environment["Models__Kind"] = settings.Models == "null" ? "Null" : "Onnx";
         console.MarkupLine("starting every service as its own process");
         BenchResult result;
-        await using (var pipeline = await DistributedPipeline.StartAsync(layout, environment, Extractors, logs, TimeSpan.FromSeconds(120)))
+        var extractors = layout.DeployedExtractors();
+        await using (var pipeline = await DistributedPipeline.StartAsync(layout, environment, extractors, logs, TimeSpan.FromSeconds(120)))
         {
             var usage = Usage(layout, pipeline);
             result = await MeasureAsync(warmUp, products, vhost, database, usage, cancellationToken);
         }
 
-        await DeleteKeysAsync(servers.Redis, prefix);
+        await RunInfo.DeleteRedisKeysAsync(servers.Redis, prefix);
         var limits = settings.Models == "null"
             ? ((IReadOnlyList<ModelFigures>)[], (double?)null)
-            : ModelLimits.Measure(products.Take(1024).Select(p => p.Text).ToArray(), Extractors.Select(e => e[0]).ToArray(), "Onnx", 32);
+            : ModelLimits.Measure(products.Take(1024).Select(p => p.Text).ToArray(), extractors.SelectMany(e => e).ToArray(), "Onnx", 32);
         result = result with { ModelLimits = limits.Item1, LimitProductsPerSecond = limits.Item2 };
 
         Print(result);
@@ -55,16 +56,10 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
     }
 
     async Task<BenchResult> MeasureAsync(
-        (string Id, string Source, string Text)[] warmUp, (string Id, string Source, string Text)[] products,
+        DevProduct[] warmUp, DevProduct[] products,
         RabbitMqVirtualHost vhost, PostgresDatabase database, IReadOnlyList<ProcessUsage> usage, CancellationToken cancellationToken)
     {
-        var servers = LoopbackServers.FromEnvironment();
-        var upstream = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(servers.RabbitMq.Host, (ushort)servers.RabbitMq.Port, vhost.Name, h =>
-        {
-            var credentials = servers.RabbitMq.UserInfo.Split(':');
-            h.Username(credentials[0]);
-            h.Password(credentials.Length > 1 ? credentials[1] : "");
-        }));
+        var upstream = vhost.CreateUpstreamBus();
         await upstream.StartAsync(cancellationToken);
         try
         {
@@ -95,7 +90,7 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
             await sampler;
             var (seconds, p50, p95, p99) = await LatenciesAsync(database.ConnectionString, started);
             return new BenchResult(
-                commandLine, Commit(), Machine(), started, settings.Models, settings.Rate, warmUp.Length, products.Length, (int)stored,
+                commandLine, RunInfo.Commit(SolutionLayout.FindRoot(AppContext.BaseDirectory)), RunInfo.Machine(), started, settings.Models, settings.Rate, warmUp.Length, products.Length, (int)stored,
                 seconds, stored / seconds, p50, p95, p99,
                 usage.Select(u => new ProcessFigures(u.Name, u.CpuSeconds / Math.Max(1, stored) * 1000, u.PeakRssBytes / 1048576.0)).ToArray(),
                 [], null, idleAfter);
@@ -148,7 +143,7 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
     }
 
     /// <summary>Floods (every publish awaited for its broker confirm, many in flight), or paces to <paramref name="rate"/>.</summary>
-    static async Task PublishAsync(IBus bus, (string Id, string Source, string Text)[] products, double? rate, CancellationToken cancellationToken)
+    static async Task PublishAsync(IBus bus, DevProduct[] products, double? rate, CancellationToken cancellationToken)
     {
         var inFlight = new SemaphoreSlim(rate is null ? 512 : 64);
         var tasks = new List<Task>(products.Length);
@@ -191,13 +186,13 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
 
     static IReadOnlyList<ProcessUsage> Usage(SolutionLayout layout, DistributedPipeline pipeline)
     {
-        var infra = Environment.GetEnvironmentVariable("INFERENCE_INFRA_HOME") ?? Path.Combine(layout.Root, ".infra");
+        var servers = LoopbackServers.Current;
         return
         [
             .. pipeline.Services.Select(s => new ProcessUsage(s.Name, () => s.HasExited ? [] : [s.Id])),
-            new ProcessUsage("rabbitmq", ProcessUsage.FromPidFile(Path.Combine(infra, "rabbitmq", "rabbitmq.pid"))),
-            new ProcessUsage("redis", ProcessUsage.FromPidFile(Path.Combine(infra, "redis", "redis.pid"))),
-            new ProcessUsage("postgresql", ProcessUsage.WithChildren(ProcessUsage.FromPidFile(Path.Combine(infra, "postgres", "data", "postmaster.pid")))),
+            new ProcessUsage("rabbitmq", ProcessUsage.FromPidFile(servers.PidFile("rabbitmq", "rabbitmq.pid"))),
+            new ProcessUsage("redis", ProcessUsage.FromPidFile(servers.PidFile("redis", "redis.pid"))),
+            new ProcessUsage("postgresql", ProcessUsage.WithChildren(ProcessUsage.FromPidFile(servers.PidFile("postgres", "data", "postmaster.pid")))),
         ];
     }
 
@@ -235,42 +230,6 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
         return (Math.Max(0.001, (last - started).TotalSeconds), At(0.50), At(0.95), At(0.99));
     }
 
-    static (string Id, string Source, string Text)[] ReadProducts(string path, int count, string suffix)
-    {
-        var records = File.ReadLines(path)
-            .Select(line => JsonDocument.Parse(line).RootElement)
-            .Where(r => r.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String)
-            .Select(r => (Id: r.GetProperty("id").GetString()!, Source: r.TryGetProperty("source", out var s) ? s.GetString()! : "bench", Text: r.GetProperty("text").GetString()!))
-            .ToArray();
-        // A file shorter than the run is used again, each pass under new ids, so every product is a new saga.
-        var run = new (string, string, string)[count];
-        for (var i = 0; i < count; i++)
-        {
-            var (id, source, text) = records[i % records.Length];
-            run[i] = ((i < records.Length ? id : $"{id}#{i / records.Length}") + suffix, source, text);
-        }
-
-        return run;
-    }
-
-    static async Task DeleteKeysAsync(string redis, string prefix)
-    {
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis);
-        foreach (var endPoint in connection.GetEndPoints())
-        {
-            var keys = new List<RedisKey>();
-            await foreach (var key in connection.GetServer(endPoint).KeysAsync(pattern: prefix + "*", pageSize: 1000)) keys.Add(key);
-            foreach (var chunk in keys.Chunk(1000)) await connection.GetDatabase().KeyDeleteAsync(chunk);
-        }
-    }
-
-    static async Task RunScriptAsync(string script)
-    {
-        using var process = Process.Start(new ProcessStartInfo("bash", [script]) { RedirectStandardOutput = true })!;
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{script} failed with {process.ExitCode}");
-    }
-
     void Print(BenchResult result)
     {
         var table = new Table().Title($"inference bench: models {result.Models}, {result.Products:N0} products").AddColumns("figure", "value");
@@ -300,26 +259,5 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
         File.WriteAllText(Path.Combine(directory, name + ".json"), JsonSerializer.Serialize(result, Json));
         File.WriteAllText(Path.Combine(directory, name + ".md"), BenchMarkdown.Render(result));
         console.MarkupLineInterpolated($"results in {Path.Combine(directory, name)}.json and .md");
-    }
-
-    static string Commit()
-    {
-        try
-        {
-            using var git = Process.Start(new ProcessStartInfo("git", ["rev-parse", "--short", "HEAD"]) { RedirectStandardOutput = true })!;
-            var commit = git.StandardOutput.ReadToEnd().Trim();
-            git.WaitForExit();
-            return commit;
-        }
-        catch (System.ComponentModel.Win32Exception) { return "unknown"; }
-    }
-
-    static string Machine()
-    {
-        var cpu = File.Exists("/proc/cpuinfo")
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
-            : null;
-        var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024);
-        return $"{Environment.ProcessorCount} cores ({cpu ?? "unknown CPU"}), {memory:N0} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
     }
 }

@@ -1,4 +1,4 @@
-using Inference.Cli.Distributed;
+using Inference.Loopback;
 using Inference.Models.Onnx;
 using Inference.Sagas;
 using Microsoft.Extensions.Configuration;

@@ -1,4 +1,4 @@
-using Inference.Cli.Distributed;
+using Inference.Loopback;
 using Inference.Tests.Integration;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
@@ -40,7 +40,7 @@ public sealed class LivePipeline
         });
 
         // Standing in for the multiplexer the Redis saga repository will register, so the readiness check pings a real Redis.
-        _redis = await ConnectionMultiplexer.ConnectAsync(TestServers.Redis);
+        _redis = await ConnectionMultiplexer.ConnectAsync(LoopbackServers.Current.Redis);
         Gateway = new GatewayFactory(GatewaySettings(), Pipeline.Sagas)
         {
             MoreServices = services => services.AddSingleton<IConnectionMultiplexer>(_redis),

@@ -148,8 +148,7 @@ public sealed class When_the_pipeline_is_watched
     [Test]
     public async Task Should_hear_the_events_on_a_temporary_queue_of_each_gateway()
     {
-        using var management = new HttpClient { BaseAddress = TestServers.RabbitMqManagement };
-        management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes("guest:guest")));
+        using var management = RabbitMqVirtualHost.Client(LoopbackServers.Current);
         var queues = await management.GetFromJsonAsync<JsonElement>(
             $"api/queues/{Uri.EscapeDataString(LivePipeline.VirtualHost.Name)}?columns=name,durable,auto_delete");
 

@@ -1,8 +1,9 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using MassTransit;
 
-namespace Inference.Cli.Distributed;
+namespace Inference.Loopback;
 
 /// <summary>A RabbitMQ virtual host of one's own for a test or a benchmark run, so runs sharing the broker never see each other's queues.</summary>
 public sealed class RabbitMqVirtualHost : IAsyncDisposable
@@ -19,6 +20,9 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
 
     public string Name { get; }
 
+    /// <summary>The servers this virtual host is on.</summary>
+    public LoopbackServers Servers => _servers;
+
     /// <summary>Configuration for <c>Transport</c> pointing the services at this virtual host.</summary>
     public IDictionary<string, string?> TransportSettings() => new Dictionary<string, string?>
     {
@@ -26,19 +30,19 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         ["Transport:RabbitMq:Host"] = _servers.RabbitMq.Host,
         ["Transport:RabbitMq:Port"] = _servers.RabbitMq.Port.ToString(),
         ["Transport:RabbitMq:VirtualHost"] = Name,
-        ["Transport:RabbitMq:Username"] = "guest",
-        ["Transport:RabbitMq:Password"] = "guest",
+        ["Transport:RabbitMq:Username"] = _servers.RabbitMqUsername,
+        ["Transport:RabbitMq:Password"] = _servers.RabbitMqPassword,
         ["Transport:RabbitMq:ManagementUri"] = _servers.RabbitMqManagement.ToString(),
     };
 
     public static async Task<RabbitMqVirtualHost> CreateAsync(string purpose, LoopbackServers? servers = null)
     {
-        servers ??= LoopbackServers.FromEnvironment();
-        var management = Client(servers.RabbitMqManagement);
+        servers ??= LoopbackServers.Current;
+        var management = Client(servers);
         var name = LoopbackServers.UniqueName(purpose);
         var vhost = Uri.EscapeDataString(name);
         (await management.PutAsync($"api/vhosts/{vhost}", null)).EnsureSuccessStatusCode();
-        (await management.PutAsJsonAsync($"api/permissions/{vhost}/guest", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+        (await management.PutAsJsonAsync($"api/permissions/{vhost}/{Uri.EscapeDataString(servers.RabbitMqUsername)}", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
         return new RabbitMqVirtualHost(management, servers, name);
     }
 
@@ -69,11 +73,20 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         _management.Dispose();
     }
 
-    static HttpClient Client(Uri management)
+    /// <summary>A bus of an upstream system on this virtual host, as a producer of ProductTextReceived would run it.</summary>
+    public IBusControl CreateUpstreamBus() => Bus.Factory.CreateUsingRabbitMq(cfg =>
+        cfg.Host(_servers.RabbitMq.Host, (ushort)_servers.RabbitMq.Port, Name, host =>
+        {
+            host.Username(_servers.RabbitMqUsername);
+            host.Password(_servers.RabbitMqPassword);
+        }));
+
+    /// <summary>A client of the management API, signed in as the servers' user.</summary>
+    public static HttpClient Client(LoopbackServers servers)
     {
-        var client = new HttpClient { BaseAddress = management, Timeout = TimeSpan.FromSeconds(30) };
-        client.DefaultRequestHeaders.Authorization =
-            new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes("guest:guest")));
+        var client = new HttpClient { BaseAddress = servers.RabbitMqManagement, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{servers.RabbitMqUsername}:{servers.RabbitMqPassword}")));
         return client;
     }
 }

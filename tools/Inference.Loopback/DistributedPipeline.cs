@@ -1,6 +1,6 @@
-namespace Inference.Cli.Distributed;
+namespace Inference.Loopback;
 
-/// <summary>Every service of the pipeline as its own process, on the servers the settings name.</summary>
+/// <summary>Every service of the pipeline as its own supervised process, on the servers the settings name.</summary>
 public sealed class DistributedPipeline : IAsyncDisposable
 {
     readonly List<ServiceProcess> _services;
@@ -8,6 +8,8 @@ public sealed class DistributedPipeline : IAsyncDisposable
     DistributedPipeline(List<ServiceProcess> services) => _services = services;
 
     public IReadOnlyList<ServiceProcess> Services => _services;
+
+    public ServiceProcess this[string name] => _services.Single(s => s.Name == name);
 
     /// <summary>
     /// Starts the Orchestrator, the Classifier, one Extractor process per group of extractors, the Validator, the Store (and the Gateway),

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Inference.Cli;
+namespace Inference.Sagas;
 
 /// <summary>A stable ProductId for a (source, id) pair, so running a file twice touches the same products (RFC 4122 name-based, SHA-1).</summary>
 public static class ProductIds

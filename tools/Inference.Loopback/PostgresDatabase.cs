@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Inference.Cli.Distributed;
+namespace Inference.Loopback;
 
 /// <summary>A PostgreSQL database of one's own for a test or a benchmark run, dropped afterwards.</summary>
 public sealed class PostgresDatabase : IAsyncDisposable
@@ -20,7 +20,7 @@ public sealed class PostgresDatabase : IAsyncDisposable
 
     public static async Task<PostgresDatabase> CreateAsync(string purpose, LoopbackServers? servers = null)
     {
-        var server = (servers ?? LoopbackServers.FromEnvironment()).Postgres;
+        var server = (servers ?? LoopbackServers.Current).Postgres;
         var admin = new NpgsqlConnectionStringBuilder(server) { Database = "postgres", Pooling = false }.ConnectionString;
         var name = LoopbackServers.UniqueName(purpose).ToLowerInvariant();
         await using (var connection = new NpgsqlConnection(admin))
