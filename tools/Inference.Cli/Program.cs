@@ -61,5 +61,14 @@ var eval = new Command("eval", "Evaluate every shipped model and its baseline on
 eval.SetAction(parse => new Inference.Cli.Eval.EvalCommand(parse.GetValue(evalModels), parse.GetValue(evalRecords), parse.GetValue(evalWrite), AnsiConsole.Console,
     parse.GetValue(evalRules), parse.GetValue(evalDump)).Execute());
 
-var root = new RootCommand("Inference: product text in, enriched and validated product records out") { run, stack, bench, eval };
+var embedModel = new Option<string>("--model") { Description = "The sentence encoder's model folder (with its manifest)", Required = true };
+var embedRecords = new Option<string>("--records") { Description = "JSON Lines with a 'text' on every line", Required = true };
+var embedOut = new Option<string>("--out") { Description = "Where the float32 rows go", Required = true };
+var embed = new Command("embed", "Write the sentence encoder's embedding of every line's text (float32 rows, in order): the deep classifier's training input (models/build.sh)")
+{
+    embedModel, embedRecords, embedOut,
+};
+embed.SetAction(parse => new Inference.Cli.Eval.EmbedCommand(parse.GetValue(embedModel)!, parse.GetValue(embedRecords)!, parse.GetValue(embedOut)!, AnsiConsole.Console).Execute());
+
+var root = new RootCommand("Inference: product text in, enriched and validated product records out") { run, stack, bench, eval, embed };
 return await root.Parse(args).InvokeAsync();
