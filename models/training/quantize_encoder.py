@@ -37,7 +37,7 @@ def quantize_rows(w):
     return q, scale
 
 
-def convert(model, pooling):
+def convert(model, pooling, quantize=True):
     g = model.graph
     opset = max(o.version for o in model.opset_import if o.domain in ("", "ai.onnx"))
     inits = {t.name: t for t in g.initializer}
@@ -62,7 +62,9 @@ def convert(model, pooling):
     for k, node in enumerate(nodes):
         if k not in live:
             continue
-        if node.op_type == "MatMul" and node.input[1] in inits and len(numpy_helper.to_array(inits[node.input[1]]).shape) == 2:
+        if not quantize:
+            new_nodes.append(node)
+        elif node.op_type == "MatMul" and node.input[1] in inits and len(numpy_helper.to_array(inits[node.input[1]]).shape) == 2:
             w = numpy_helper.to_array(inits[node.input[1]]).astype(np.float32)
             q, scale = quantize_columns(w)
             base = node.output[0] + "_q"
@@ -138,11 +140,12 @@ def main():
     ap.add_argument("source")
     ap.add_argument("target")
     ap.add_argument("--pooling", required=True, choices=("mean", "cls"))
+    ap.add_argument("--fp32", action="store_true", help="pooling and normalisation only, no quantisation (to measure what it costs)")
     args = ap.parse_args()
     model = onnx.load(args.source)
-    result, matmuls = convert(model, args.pooling)
+    result, matmuls = convert(model, args.pooling, quantize=not args.fp32)
     onnx.save(result, args.target)
-    print("%s: %d MatMuls int8, word embeddings int8, %s pooling -> %s" % (args.source, matmuls, args.pooling, args.target))
+    print("%s: %d MatMuls int8, %s pooling -> %s" % (args.source, matmuls, args.pooling, args.target))
 
 
 if __name__ == "__main__":

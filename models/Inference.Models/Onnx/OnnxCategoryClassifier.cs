@@ -88,12 +88,8 @@ public sealed class OnnxCategoryClassifier : ICategoryClassifier
         }
     }
 
-    CategoryPrediction Predict(float[] probs)
-    {
-        var order = Enumerable.Range(0, probs.Length).OrderByDescending(i => probs[i]).ThenBy(i => i).Take(_topK).ToArray();
-        var top = order.Select(i => new CategoryScore(_labels[i], probs[i])).ToArray();
-        return new CategoryPrediction(top[0].Category, top[0].Score, top);
-    }
+    /// <summary>The prediction a probability row (in the order of <see cref="Labels"/>) makes.</summary>
+    public CategoryPrediction Predict(float[] probs) => CategoryPrediction.FromProbabilities(_labels, probs, _topK);
 
     sealed class Buffers
     {
