@@ -4,6 +4,9 @@ namespace Inference.Contracts;
 public static class QueueNames
 {
     public const string Classify = "classify";
+
+    /// <summary>The cascade's second stage: products the fast classifier was unsure of.</summary>
+    public const string ClassifyDeep = "classify-deep";
     public const string Validate = "validate";
     public const string Store = "store";
 

@@ -3,7 +3,7 @@ using MassTransit;
 
 namespace Inference.Sagas;
 
-/// <summary>The life of one product: classify → extract → validate (only with an MPN or GTIN) → store.</summary>
+/// <summary>The life of one product: classify (then the deep classifier when the fast one is unsure) → extract → validate (only with an MPN or GTIN) → store.</summary>
 public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
 {
     public ProductStateMachine(CategoryRouter router)
@@ -16,6 +16,7 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
         Event(() => Validated, x => x.CorrelateById(m => m.Message.ProductId));
         Event(() => Stored, x => x.CorrelateById(m => m.Message.ProductId));
         Event(() => ClassifyFaulted, x => x.CorrelateById(m => m.Message.Message.ProductId));
+        Event(() => DeepClassifyFaulted, x => x.CorrelateById(m => m.Message.Message.ProductId));
         Event(() => ExtractFaulted, x => x.CorrelateById(m => m.Message.Message.ProductId));
         Event(() => ValidateFaulted, x => x.CorrelateById(m => m.Message.Message.ProductId));
         Event(() => StoreFaulted, x => x.CorrelateById(m => m.Message.Message.ProductId));
@@ -30,12 +31,25 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
         During(Classifying,
             When(Classified)
                 .RecordClassification()
-                .RouteToExtractor(router)
-                .SendToExtractor()
-                .TransitionTo(Extracting),
+                .IfElse(context => router.TakesDeepPath(context.Message.Category, context.Message.Confidence),
+                    deep => deep.SendToDeepClassifier().TransitionTo(DeepClassifying),
+                    fast => fast.RouteToExtractor(router).SendToExtractor().TransitionTo(Extracting)),
             When(ClassifyFaulted)
                 .RecordFault(Stage.Classify)
                 .TransitionTo(Faulted));
+
+        // The fast classifier was below the gate: the deep classifier's answer decides the route.
+        During(DeepClassifying,
+            When(Classified, context => context.Message.Queue == QueueNames.ClassifyDeep)
+                .RecordDeepClassification()
+                .RouteToExtractor(router)
+                .SendToExtractor()
+                .TransitionTo(Extracting),
+            Ignore(Classified, context => context.Message.Queue != QueueNames.ClassifyDeep),
+            When(DeepClassifyFaulted)
+                .RecordFault(Stage.ClassifyDeep)
+                .TransitionTo(Faulted),
+            Ignore(ClassifyFaulted));
 
         During(Extracting,
             When(Extracted)
@@ -65,7 +79,7 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
                 .TransitionTo(Faulted));
 
         // The monitor saw no progress for longer than the stage timeout; a product that moved on since is left alone.
-        During([Classifying, Extracting, Validating, Storing],
+        During([Classifying, DeepClassifying, Extracting, Validating, Storing],
             When(TimedOut)
                 .If(context => context.Saga.UpdatedAt <= context.Message.LastUpdatedAt,
                     stale => stale.RecordTimeout().TransitionTo(Faulted)));
@@ -73,10 +87,10 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
             Ignore(TimedOut));
 
         // At-least-once delivery: a repeated event for a product past that point is a duplicate, not a new run.
-        During([Classifying, Extracting, Validating, Storing, Completed, Faulted],
+        During([Classifying, DeepClassifying, Extracting, Validating, Storing, Completed, Faulted],
             Ignore(Received));
         During([Extracting, Validating, Storing, Completed, Faulted],
-            Ignore(Classified), Ignore(ClassifyFaulted));
+            Ignore(Classified), Ignore(ClassifyFaulted), Ignore(DeepClassifyFaulted));
         During([Validating, Storing, Completed, Faulted],
             Ignore(Extracted), Ignore(ExtractFaulted));
         During([Storing, Completed, Faulted],
@@ -86,6 +100,7 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
     }
 
     public State Classifying { get; private set; } = null!;
+    public State DeepClassifying { get; private set; } = null!;
     public State Extracting { get; private set; } = null!;
     public State Validating { get; private set; } = null!;
     public State Storing { get; private set; } = null!;
@@ -99,6 +114,7 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
     public Event<ProductStored> Stored { get; private set; } = null!;
 
     public Event<Fault<ClassifyProduct>> ClassifyFaulted { get; private set; } = null!;
+    public Event<Fault<ClassifyProductDeep>> DeepClassifyFaulted { get; private set; } = null!;
     public Event<Fault<ExtractAttributes>> ExtractFaulted { get; private set; } = null!;
     public Event<Fault<ValidateIdentifiers>> ValidateFaulted { get; private set; } = null!;
     public Event<Fault<StoreProduct>> StoreFaulted { get; private set; } = null!;

@@ -7,6 +7,7 @@ namespace Inference.Sagas;
 public static class ProductStateMachineActivities
 {
     static readonly Uri ClassifyQueue = new($"queue:{QueueNames.Classify}");
+    static readonly Uri ClassifyDeepQueue = new($"queue:{QueueNames.ClassifyDeep}");
     static readonly Uri ValidateQueue = new($"queue:{QueueNames.Validate}");
     static readonly Uri StoreQueue = new($"queue:{QueueNames.Store}");
 
@@ -35,6 +36,32 @@ public static class ProductStateMachineActivities
             saga.Confidence = message.Confidence;
             saga.TopK = [.. message.TopK];
             saga.Models[Stage.Classify] = message.Model.ToString();
+            saga.ClassifiedBy = Stage.Classify;
+            saga.ClassifiedAt = saga.UpdatedAt = DateTimeOffset.UtcNow;
+        });
+
+    /// <summary>Keeps the fast classifier's answer and asks the deep classifier, whose answer will decide.</summary>
+    public static EventActivityBinder<ProductState, ProductClassified> SendToDeepClassifier(
+        this EventActivityBinder<ProductState, ProductClassified> binder) =>
+        binder
+            .Then(context =>
+            {
+                context.Saga.FastCategory = context.Message.Category;
+                context.Saga.FastConfidence = context.Message.Confidence;
+            })
+            .Send(ClassifyDeepQueue, context => new ClassifyProductDeep(context.Saga.CorrelationId, context.Saga.Text, context.Message.Model));
+
+    /// <summary>The deep classifier's answer replaces the fast one as the product's category; both models stay on record.</summary>
+    public static EventActivityBinder<ProductState, ProductClassified> RecordDeepClassification(
+        this EventActivityBinder<ProductState, ProductClassified> binder) =>
+        binder.Then(context =>
+        {
+            var (saga, message) = (context.Saga, context.Message);
+            saga.Category = message.Category;
+            saga.Confidence = message.Confidence;
+            saga.TopK = [.. message.TopK];
+            saga.Models[Stage.ClassifyDeep] = message.Model.ToString();
+            saga.ClassifiedBy = Stage.ClassifyDeep;
             saga.ClassifiedAt = saga.UpdatedAt = DateTimeOffset.UtcNow;
         });
 

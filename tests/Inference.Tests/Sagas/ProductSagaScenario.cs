@@ -34,6 +34,7 @@ public abstract class ProductSagaScenario
             ["Routing:Routes:office-products"] = "office-products",
             ["Routing:Routes:home-garden"] = "home-garden",
             ["Routing:Routes:jewelry-watches"] = "jewelry-watches",
+            ["Routing:DeepGate"] = DeepGate.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }).AddInMemoryCollection(RepositorySettings()).Build();
 
         var services = new ServiceCollection();
@@ -44,6 +45,7 @@ public abstract class ProductSagaScenario
         {
             bus.AddProductSaga(configuration);
             bus.AddConsumer<ScriptedClassifier>().Endpoint(e => e.Name = QueueNames.Classify);
+            bus.AddConsumer<ScriptedDeepClassifier>().Endpoint(e => e.Name = QueueNames.ClassifyDeep);
             bus.AddConsumer<ScriptedExtractor>().ExcludeFromConfigureEndpoints();
             bus.AddConsumer<ScriptedValidator>().Endpoint(e => e.Name = QueueNames.Validate);
             bus.AddConsumer<ScriptedStore>().Endpoint(e => e.Name = QueueNames.Store);
@@ -72,6 +74,9 @@ public abstract class ProductSagaScenario
         if (_provider is not null) await _provider.DisposeAsync();
         await CleanUp();
     }
+
+    /// <summary>The fast classifier's confidence below which the deep classifier decides; 0 (off) unless a scenario is about it.</summary>
+    protected virtual double DeepGate => 0;
 
     /// <summary>The <c>SagaRepository</c> settings the scenario runs on; none means the in-memory repository.</summary>
     protected virtual IDictionary<string, string?> RepositorySettings() => new Dictionary<string, string?>();

@@ -18,6 +18,19 @@ public sealed class ScriptedClassifier(Script script) : IConsumer<ClassifyProduc
     }
 }
 
+public sealed class ScriptedDeepClassifier(Script script) : IConsumer<ClassifyProductDeep>
+{
+    public Task Consume(ConsumeContext<ClassifyProductDeep> context)
+    {
+        var id = context.Message.ProductId;
+        script.Record("classify-deep", id, context.ReceiveContext.InputAddress);
+        script.ThrowIfScripted("classify-deep", id);
+        if (script.IsSilent("classify-deep", id)) return Task.CompletedTask;
+        var (category, confidence) = script.DeepCategories.GetValueOrDefault(id, ("computers-accessories", 0.9));
+        return context.Publish(Script.Classified(id, category, confidence, Script.DeepModel, QueueNames.ClassifyDeep));
+    }
+}
+
 public sealed class ScriptedExtractor(Script script) : IConsumer<ExtractAttributes>
 {
     public Task Consume(ConsumeContext<ExtractAttributes> context)
