@@ -1,3 +1,5 @@
+using Inference.Contracts;
+
 namespace Inference.Cli.Distributed;
 
 /// <summary>Every service of the pipeline as its own process, on the servers the settings name.</summary>
@@ -10,7 +12,8 @@ public sealed class DistributedPipeline : IAsyncDisposable
     public IReadOnlyList<ServiceProcess> Services => _services;
 
     /// <summary>
-    /// Starts the Orchestrator, the Classifier, one Extractor process per group of extractors, the Validator, the Store (and the Gateway),
+    /// Starts the Orchestrator, the Classifier (the fast model) and the deep Classifier (the <c>classify-deep</c> queue), one Extractor
+    /// process per group of extractors, the Validator, the Store (and the Gateway),
     /// each with <paramref name="environment"/> plus its own settings, and waits until every one is ready.
     /// </summary>
     public static async Task<DistributedPipeline> StartAsync(
@@ -25,7 +28,8 @@ public sealed class DistributedPipeline : IAsyncDisposable
         var plan = new List<(string Name, string Service, Dictionary<string, string?> Environment)>
         {
             ("orchestrator", "Orchestrator", new(environment)),
-            ("classifier", "Classifier", new(environment)),
+            ("classifier", "Classifier", new(environment) { ["Classifier__Queues"] = QueueNames.Classify }),
+            ("classifier-deep", "Classifier", new(environment) { ["Classifier__Queues"] = QueueNames.ClassifyDeep }),
             ("validator", "Validator", new(environment)),
             ("store", "Store", new(environment)),
         };
