@@ -54,12 +54,13 @@ var evalRecords = new Option<string?>("--records") { Description = "The evaluati
 var evalWrite = new Option<bool>("--write") { Description = "Write the C# figures into each manifest's metrics.csharp" };
 var evalRules = new Option<string?>("--rules") { Description = "The extraction rules the extractors run after their decoder: All (default, as shipped), None, or rule names joined by commas" };
 var evalDump = new Option<string?>("--dump") { Description = "Write every extractor's values per record to this JSON-lines file (error analysis)" };
+var evalMpnMinScore = new Option<double>("--mpn-min-score") { Description = "Drop decoded MPNs scoring below this (Models:MpnMinimumScore; 0, as shipped, keeps every one)" };
 var eval = new Command("eval", "Evaluate every shipped model and its baseline on the held-out records (folds 8 and 9): one table, figures as the Python evaluation defines them")
 {
-    evalModels, evalRecords, evalWrite, evalRules, evalDump,
+    evalModels, evalRecords, evalWrite, evalRules, evalDump, evalMpnMinScore,
 };
 eval.SetAction(parse => new Inference.Cli.Eval.EvalCommand(parse.GetValue(evalModels), parse.GetValue(evalRecords), parse.GetValue(evalWrite), AnsiConsole.Console,
-    parse.GetValue(evalRules), parse.GetValue(evalDump)).Execute());
+    parse.GetValue(evalRules), parse.GetValue(evalDump), parse.GetValue(evalMpnMinScore)).Execute());
 
 var embedModel = new Option<string>("--model") { Description = "The sentence encoder's model folder (with its manifest)", Required = true };
 var embedRecords = new Option<string>("--records") { Description = "JSON Lines with a 'text' on every line", Required = true };
