@@ -1,5 +1,4 @@
 namespace Inference.Contracts;
 
 /// <summary>Command to the <c>classify-deep</c> queue: the fast classifier was unsure (below the gate); decide the category with the deep model.</summary>
-/// <param name="FastModel">The fast model that was unsure, so the answer can name both.</param>
-public sealed record ClassifyProductDeep(Guid ProductId, string Text, ModelRef FastModel);
+public sealed record ClassifyProductDeep(Guid ProductId, string Text);

@@ -3,6 +3,9 @@ namespace Inference.Contracts;
 /// <summary>The queues commands are sent to: part of the contract between the saga and the services.</summary>
 public static class QueueNames
 {
+    /// <summary>The saga's queue: upstream's ProductTextReceived and every stage's answer arrive here.</summary>
+    public const string ProductState = "product-state";
+
     public const string Classify = "classify";
 
     /// <summary>The cascade's second stage: products the fast classifier was unsure of.</summary>

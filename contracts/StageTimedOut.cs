@@ -1,7 +1,8 @@
 namespace Inference.Contracts;
 
 /// <summary>
-/// A product has waited longer than the stage timeout without an answer. Published by the Orchestrator's stage-timeout
-/// monitor; the saga faults the product only if nothing happened to it since <paramref name="LastUpdatedAt"/>.
+/// A product has waited past its stage deadline without an answer. Published by the Orchestrator's stage deadline monitor;
+/// if nothing happened to the product since <paramref name="LastUpdatedAt"/>, the saga sends the stage's command again, or
+/// faults the product when it has been re-sent enough.
 /// </summary>
-public sealed record StageTimedOut(Guid ProductId, string State, DateTimeOffset LastUpdatedAt, TimeSpan Timeout);
+public sealed record StageTimedOut(Guid ProductId, string State, DateTimeOffset LastUpdatedAt, TimeSpan Waited);

@@ -41,7 +41,11 @@ public sealed class ProductState : SagaStateMachineInstance, ISagaVersion
     /// <summary>Stage name → "model@version" that produced its result.</summary>
     public Dictionary<string, string> Models { get; set; } = [];
 
+    /// <summary>The run of this product: 1 for its first text; the store keeps the record of the newest run.</summary>
     public long? Revision { get; set; }
+
+    /// <summary>How often the current stage's command was sent again at its deadline; back to 0 when the product moves on.</summary>
+    public int Resends { get; set; }
 
     public DateTimeOffset ReceivedAt { get; set; }
     public DateTimeOffset? ClassifiedAt { get; set; }
@@ -53,6 +57,13 @@ public sealed class ProductState : SagaStateMachineInstance, ISagaVersion
 
     public string? FaultStage { get; set; }
     public string? FaultReason { get; set; }
+
+    /// <summary>The product moved on: the time of it, and a fresh set of re-sends for the next stage.</summary>
+    public DateTimeOffset Progressed()
+    {
+        Resends = 0;
+        return UpdatedAt = DateTimeOffset.UtcNow;
+    }
 
     /// <summary>Validation runs only when there is something to validate.</summary>
     public bool HasIdentifiers => !string.IsNullOrWhiteSpace(Mpn) || !string.IsNullOrWhiteSpace(Gtin);

@@ -1,12 +1,13 @@
 using Inference.Contracts;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace Inference.Sagas;
 
 /// <summary>The life of one product: classify (then the deep classifier when the fast one is unsure) → extract → validate (only with an MPN or GTIN) → store.</summary>
 public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
 {
-    public ProductStateMachine(CategoryRouter router)
+    public ProductStateMachine(CategoryRouter router, IOptions<StageDeadlineOptions> deadlines)
     {
         InstanceState(x => x.CurrentState);
 
@@ -45,11 +46,9 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
                 .RouteToExtractor(router)
                 .SendToExtractor()
                 .TransitionTo(Extracting),
-            Ignore(Classified, context => context.Message.Queue != QueueNames.ClassifyDeep),
             When(DeepClassifyFaulted)
                 .RecordFault(Stage.ClassifyDeep)
-                .TransitionTo(Faulted),
-            Ignore(ClassifyFaulted));
+                .TransitionTo(Faulted));
 
         During(Extracting,
             When(Extracted)
@@ -73,30 +72,57 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
         During(Storing,
             When(Stored)
                 .RecordStorage()
-                .TransitionTo(Completed),
+                .TransitionTo(Completed)
+                .PublishCompleted(),
             When(StoreFaulted)
                 .RecordFault(Stage.Store)
                 .TransitionTo(Faulted));
 
-        // The monitor saw no progress for longer than the stage timeout; a product that moved on since is left alone.
+        // Saving and sending never part. The state is saved before the command leaves, so a crash or a broker outage between the
+        // two leaves the event unacknowledged: redelivered (by the broker, or by the retry in this process), it finds the product
+        // one stage on, and sends that stage's command again. The consumers are idempotent: a duplicate command costs a little
+        // work, a lost one would cost the product. An event that is not a redelivery (a duplicate published twice) changes nothing.
+        During(Classifying,
+            When(Received).IfRedelivered(again => again.SendAwaitedCommandAgain()));
+        During(DeepClassifying,
+            When(Classified, context => context.Message.Queue != QueueNames.ClassifyDeep).IfRedelivered(again => again.SendAwaitedCommandAgain()));
+        During(Extracting,
+            When(Classified).IfRedelivered(again => again.SendAwaitedCommandAgain()));
+        During(Validating,
+            When(Extracted).IfRedelivered(again => again.SendAwaitedCommandAgain()));
+        During(Storing,
+            When(Validated).IfRedelivered(again => again.SendAwaitedCommandAgain()),
+            When(Extracted).IfRedelivered(again => again.If(context => !context.Saga.HasIdentifiers, skipped => skipped.SendAwaitedCommandAgain())));
+        During(Completed,
+            When(Stored).IfRedelivered(again => again.PublishCompleted()));
+        During(Faulted,
+            When(ClassifyFaulted).IfRedelivered(again => again.PublishFaultedAgain(Stage.Classify)),
+            When(DeepClassifyFaulted).IfRedelivered(again => again.PublishFaultedAgain(Stage.ClassifyDeep)),
+            When(ExtractFaulted).IfRedelivered(again => again.PublishFaultedAgain(Stage.Extract)),
+            When(ValidateFaulted).IfRedelivered(again => again.PublishFaultedAgain(Stage.Validate)),
+            When(StoreFaulted).IfRedelivered(again => again.PublishFaultedAgain(Stage.Store)),
+            When(TimedOut).IfRedelivered(again => again.PublishFaultedAgain(context => Stage.AwaitedIn(context.Message.State))));
+
+        // Past its stage deadline with no progress since the monitor looked, a product gets its command again, a few times
+        // with backoff, and is then given up; a product that moved on meanwhile is left alone.
         During([Classifying, DeepClassifying, Extracting, Validating, Storing],
             When(TimedOut)
                 .If(context => context.Saga.UpdatedAt <= context.Message.LastUpdatedAt,
-                    stale => stale.RecordTimeout().TransitionTo(Faulted)));
-        During([Completed, Faulted],
-            Ignore(TimedOut));
+                    stale => stale.IfElse(context => context.Saga.Resends < deadlines.Value.MaxResends,
+                        resend => resend.RecordResend().SendAwaitedCommandAgain(),
+                        giveUp => giveUp.RecordTimeout().TransitionTo(Faulted))));
 
-        // At-least-once delivery: a repeated event for a product past that point is a duplicate, not a new run.
-        During([Classifying, DeepClassifying, Extracting, Validating, Storing, Completed, Faulted],
-            Ignore(Received));
-        During([Extracting, Validating, Storing, Completed, Faulted],
-            Ignore(Classified), Ignore(ClassifyFaulted), Ignore(DeepClassifyFaulted));
-        During([Validating, Storing, Completed, Faulted],
-            Ignore(Extracted), Ignore(ExtractFaulted));
-        During([Storing, Completed, Faulted],
-            Ignore(Validated), Ignore(ValidateFaulted));
-        During([Completed, Faulted],
-            Ignore(Stored), Ignore(StoreFaulted));
+        // At-least-once delivery: any other event for a stage the product has left is a duplicate, not a new run.
+        During([DeepClassifying, Extracting, Validating, Storing, Completed, Faulted], Ignore(Received));
+        During([Validating, Storing, Completed, Faulted], Ignore(Classified));
+        During([DeepClassifying, Extracting, Validating, Storing, Completed], Ignore(ClassifyFaulted));
+        During([Extracting, Validating, Storing, Completed], Ignore(DeepClassifyFaulted));
+        During([Completed, Faulted], Ignore(Extracted));
+        During([Validating, Storing, Completed], Ignore(ExtractFaulted));
+        During([Completed, Faulted], Ignore(Validated));
+        During([Storing, Completed], Ignore(ValidateFaulted));
+        During([Faulted], Ignore(Stored));
+        During([Completed], Ignore(StoreFaulted), Ignore(TimedOut));
     }
 
     public State Classifying { get; private set; } = null!;

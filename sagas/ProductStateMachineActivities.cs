@@ -20,25 +20,17 @@ public static class ProductStateMachineActivities
             saga.SourceId = message.SourceId;
             saga.Text = message.Text;
             saga.ReceivedAt = message.ReceivedAt;
-            saga.UpdatedAt = DateTimeOffset.UtcNow;
+            saga.Revision = 1;
+            saga.Progressed();
         });
 
     public static EventActivityBinder<ProductState, ProductTextReceived> SendToClassifier(
         this EventActivityBinder<ProductState, ProductTextReceived> binder) =>
-        binder.Send(ClassifyQueue, context => new ClassifyProduct(context.Saga.CorrelationId, context.Saga.Text));
+        binder.Send(ClassifyQueue, context => ClassifyCommand(context.Saga));
 
     public static EventActivityBinder<ProductState, ProductClassified> RecordClassification(
         this EventActivityBinder<ProductState, ProductClassified> binder) =>
-        binder.Then(context =>
-        {
-            var (saga, message) = (context.Saga, context.Message);
-            saga.Category = message.Category;
-            saga.Confidence = message.Confidence;
-            saga.TopK = [.. message.TopK];
-            saga.Models[Stage.Classify] = message.Model.ToString();
-            saga.ClassifiedBy = Stage.Classify;
-            saga.ClassifiedAt = saga.UpdatedAt = DateTimeOffset.UtcNow;
-        });
+        binder.Then(context => Classify(context.Saga, context.Message, Stage.Classify));
 
     /// <summary>Keeps the fast classifier's answer and asks the deep classifier, whose answer will decide.</summary>
     public static EventActivityBinder<ProductState, ProductClassified> SendToDeepClassifier(
@@ -49,21 +41,23 @@ public static class ProductStateMachineActivities
                 context.Saga.FastCategory = context.Message.Category;
                 context.Saga.FastConfidence = context.Message.Confidence;
             })
-            .Send(ClassifyDeepQueue, context => new ClassifyProductDeep(context.Saga.CorrelationId, context.Saga.Text, context.Message.Model));
+            .Send(ClassifyDeepQueue, context => ClassifyDeepCommand(context.Saga));
 
     /// <summary>The deep classifier's answer replaces the fast one as the product's category; both models stay on record.</summary>
     public static EventActivityBinder<ProductState, ProductClassified> RecordDeepClassification(
         this EventActivityBinder<ProductState, ProductClassified> binder) =>
-        binder.Then(context =>
-        {
-            var (saga, message) = (context.Saga, context.Message);
-            saga.Category = message.Category;
-            saga.Confidence = message.Confidence;
-            saga.TopK = [.. message.TopK];
-            saga.Models[Stage.ClassifyDeep] = message.Model.ToString();
-            saga.ClassifiedBy = Stage.ClassifyDeep;
-            saga.ClassifiedAt = saga.UpdatedAt = DateTimeOffset.UtcNow;
-        });
+        binder.Then(context => Classify(context.Saga, context.Message, Stage.ClassifyDeep));
+
+    /// <summary>The answering stage's category becomes the product's; its model is kept under the stage's name.</summary>
+    static void Classify(ProductState saga, ProductClassified message, string stage)
+    {
+        saga.Category = message.Category;
+        saga.Confidence = message.Confidence;
+        saga.TopK = [.. message.TopK];
+        saga.Models[stage] = message.Model.ToString();
+        saga.ClassifiedBy = stage;
+        saga.ClassifiedAt = saga.Progressed();
+    }
 
     public static EventActivityBinder<ProductState, ProductClassified> RouteToExtractor(
         this EventActivityBinder<ProductState, ProductClassified> binder, CategoryRouter router) =>
@@ -71,9 +65,7 @@ public static class ProductStateMachineActivities
 
     public static EventActivityBinder<ProductState, ProductClassified> SendToExtractor(
         this EventActivityBinder<ProductState, ProductClassified> binder) =>
-        binder.Send(
-            context => new Uri($"queue:{QueueNames.Extract(context.Saga.Extractor!)}"),
-            context => new ExtractAttributes(context.Saga.CorrelationId, context.Saga.Text, context.Saga.Extractor!, context.Saga.Category));
+        binder.Send(context => ExtractQueue(context.Saga), context => ExtractCommand(context.Saga));
 
     public static EventActivityBinder<ProductState, AttributesExtracted> RecordExtraction(
         this EventActivityBinder<ProductState, AttributesExtracted> binder) =>
@@ -85,13 +77,12 @@ public static class ProductStateMachineActivities
             saga.Gtin = message.Gtin;
             saga.Attributes = new Dictionary<string, string>(message.Attributes);
             saga.Models[Stage.Extract] = message.Model.ToString();
-            saga.ExtractedAt = saga.UpdatedAt = DateTimeOffset.UtcNow;
+            saga.ExtractedAt = saga.Progressed();
         });
 
     public static EventActivityBinder<ProductState, AttributesExtracted> SendToValidator(
         this EventActivityBinder<ProductState, AttributesExtracted> binder) =>
-        binder.Send(ValidateQueue, context =>
-            new ValidateIdentifiers(context.Saga.CorrelationId, context.Saga.Brand, context.Saga.Mpn, context.Saga.Gtin, context.Saga.Category));
+        binder.Send(ValidateQueue, context => ValidateCommand(context.Saga));
 
     public static EventActivityBinder<ProductState, IdentifiersValidated> RecordValidation(
         this EventActivityBinder<ProductState, IdentifiersValidated> binder) =>
@@ -100,20 +91,66 @@ public static class ProductStateMachineActivities
             var (saga, message) = (context.Saga, context.Message);
             saga.Verdicts = [.. message.Verdicts];
             saga.Models[Stage.Validate] = message.Model.ToString();
-            saga.ValidatedAt = saga.UpdatedAt = DateTimeOffset.UtcNow;
+            saga.ValidatedAt = saga.Progressed();
         });
 
     public static EventActivityBinder<ProductState, TMessage> SendToStore<TMessage>(
         this EventActivityBinder<ProductState, TMessage> binder)
         where TMessage : class =>
-        binder.Send(StoreQueue, context => ToStoreCommand(context.Saga));
+        binder.Send(StoreQueue, context => StoreCommand(context.Saga));
 
     public static EventActivityBinder<ProductState, ProductStored> RecordStorage(
         this EventActivityBinder<ProductState, ProductStored> binder) =>
         binder.Then(context =>
         {
-            context.Saga.Revision = context.Message.Revision;
             context.Saga.StoredAt = context.Message.StoredAt;
+            context.Saga.Progressed();
+        });
+
+    /// <summary>Announces the end of the run; published again when the store's answer is redelivered, so no listener misses it.</summary>
+    public static EventActivityBinder<ProductState, ProductStored> PublishCompleted(
+        this EventActivityBinder<ProductState, ProductStored> binder) =>
+        binder.Publish(context => new ProductCompleted(
+            context.Saga.CorrelationId, context.Saga.Revision ?? 1, context.Saga.StoredAt ?? context.Saga.UpdatedAt));
+
+    /// <summary>
+    /// Runs <paramref name="then"/> only for an event the broker delivers again because its last delivery was never
+    /// acknowledged (the process died, the connection dropped): only such an event may have had its state saved and its
+    /// commands lost. A duplicate published twice is a new delivery and changes nothing. (A send that fails while the broker is
+    /// up is retried here and then acknowledged: the stage deadline sends that command again.)
+    /// </summary>
+    public static EventActivityBinder<ProductState, TMessage> IfRedelivered<TMessage>(
+        this EventActivityBinder<ProductState, TMessage> binder,
+        Func<EventActivityBinder<ProductState, TMessage>, EventActivityBinder<ProductState, TMessage>> then)
+        where TMessage : class =>
+        binder.If(context => context.ReceiveContext.Redelivered, then);
+
+    /// <summary>
+    /// Sends again the command of the stage the product waits on (its state says which), as built from the saga: an event
+    /// redelivered after its state was saved, or a stage deadline passed, means that command may never have left.
+    /// </summary>
+    public static EventActivityBinder<ProductState, TMessage> SendAwaitedCommandAgain<TMessage>(
+        this EventActivityBinder<ProductState, TMessage> binder)
+        where TMessage : class =>
+        binder.ThenAsync(async context =>
+        {
+            var saga = context.Saga;
+            switch (Stage.AwaitedIn(saga.CurrentState))
+            {
+                case Stage.Classify: await SendAsync(context, ClassifyQueue, ClassifyCommand(saga)); break;
+                case Stage.ClassifyDeep: await SendAsync(context, ClassifyDeepQueue, ClassifyDeepCommand(saga)); break;
+                case Stage.Extract: await SendAsync(context, ExtractQueue(saga), ExtractCommand(saga)); break;
+                case Stage.Validate: await SendAsync(context, ValidateQueue, ValidateCommand(saga)); break;
+                case Stage.Store: await SendAsync(context, StoreQueue, StoreCommand(saga)); break;
+            }
+        });
+
+    /// <summary>Counts a re-send at the stage deadline; the next deadline counts from now.</summary>
+    public static EventActivityBinder<ProductState, StageTimedOut> RecordResend(
+        this EventActivityBinder<ProductState, StageTimedOut> binder) =>
+        binder.Then(context =>
+        {
+            context.Saga.Resends++;
             context.Saga.UpdatedAt = DateTimeOffset.UtcNow;
         });
 
@@ -125,12 +162,24 @@ public static class ProductStateMachineActivities
             ? $"{ShortTypeName(exception.ExceptionType)}: {exception.Message}"
             : "the consumer faulted without an exception");
 
-    /// <summary>Faults the product at the stage it was waiting on, saying how long it waited.</summary>
+    /// <summary>Faults the product at the stage it was waiting on, saying how long it waited and how often its command was sent again.</summary>
     public static EventActivityBinder<ProductState, StageTimedOut> RecordTimeout(
         this EventActivityBinder<ProductState, StageTimedOut> binder) =>
         binder.Fault(
             context => Stage.AwaitedIn(context.Saga.CurrentState) ?? context.Saga.CurrentState,
-            context => $"StageTimedOut: no answer within {context.Message.Timeout:g} (last progress at {context.Message.LastUpdatedAt:u})");
+            context => $"StageTimedOut: no answer within {context.Message.Waited:g} after the command was sent again " +
+                       $"{context.Saga.Resends} time(s) (last progress at {context.Message.LastUpdatedAt:u})");
+
+    /// <summary>A fault redelivered after the product was faulted at <paramref name="stage"/> announces it again, so no listener misses it.</summary>
+    public static EventActivityBinder<ProductState, TMessage> PublishFaultedAgain<TMessage>(
+        this EventActivityBinder<ProductState, TMessage> binder, string stage)
+        where TMessage : class =>
+        binder.PublishFaultedAgain(_ => stage);
+
+    public static EventActivityBinder<ProductState, TMessage> PublishFaultedAgain<TMessage>(
+        this EventActivityBinder<ProductState, TMessage> binder, Func<BehaviorContext<ProductState, TMessage>, string?> stage)
+        where TMessage : class =>
+        binder.If(context => context.Saga.FaultStage == stage(context), same => same.PublishFaulted());
 
     static EventActivityBinder<ProductState, TMessage> Fault<TMessage>(
         this EventActivityBinder<ProductState, TMessage> binder, string stage, Func<BehaviorContext<ProductState, TMessage>, string> reason)
@@ -149,10 +198,25 @@ public static class ProductStateMachineActivities
                 context.Saga.FaultReason = reason(context);
                 context.Saga.FaultedAt = context.Saga.UpdatedAt = DateTimeOffset.UtcNow;
             })
-            .Publish(context => new ProductFaulted(
-                context.Saga.CorrelationId, context.Saga.FaultStage!, context.Saga.FaultReason!, context.Saga.FaultedAt!.Value));
+            .PublishFaulted();
 
-    static StoreProduct ToStoreCommand(ProductState saga) => new(
+    static EventActivityBinder<ProductState, TMessage> PublishFaulted<TMessage>(this EventActivityBinder<ProductState, TMessage> binder)
+        where TMessage : class =>
+        binder.Publish(context => new ProductFaulted(
+            context.Saga.CorrelationId, context.Saga.FaultStage!, context.Saga.FaultReason!, context.Saga.FaultedAt!.Value));
+
+    // Each stage's command, built from the saga alone, so that sending it again sends the same command.
+    static ClassifyProduct ClassifyCommand(ProductState saga) => new(saga.CorrelationId, saga.Text);
+
+    static ClassifyProductDeep ClassifyDeepCommand(ProductState saga) => new(saga.CorrelationId, saga.Text);
+
+    static Uri ExtractQueue(ProductState saga) => new($"queue:{QueueNames.Extract(saga.Extractor!)}");
+
+    static ExtractAttributes ExtractCommand(ProductState saga) => new(saga.CorrelationId, saga.Text, saga.Extractor!, saga.Category);
+
+    static ValidateIdentifiers ValidateCommand(ProductState saga) => new(saga.CorrelationId, saga.Brand, saga.Mpn, saga.Gtin, saga.Category);
+
+    static StoreProduct StoreCommand(ProductState saga) => new(
         saga.CorrelationId,
         saga.Source,
         saga.SourceId,
@@ -165,7 +229,15 @@ public static class ProductStateMachineActivities
         saga.Attributes,
         saga.Verdicts,
         saga.Models,
-        saga.ReceivedAt);
+        saga.ReceivedAt,
+        saga.Revision ?? 1);
+
+    static async Task SendAsync<T>(ConsumeContext context, Uri queue, T command)
+        where T : class
+    {
+        var endpoint = await context.GetSendEndpoint(queue);
+        await endpoint.Send(command, context.CancellationToken);
+    }
 
     static string ShortTypeName(string? typeName) =>
         string.IsNullOrEmpty(typeName) ? "Exception" : typeName[(typeName.LastIndexOf('.') + 1)..];

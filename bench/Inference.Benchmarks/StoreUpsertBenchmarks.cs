@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Inference.Cli.Distributed;
 using Inference.Contracts;
-using Inference.Store;
+using Inference.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace Inference.Benchmarks;
@@ -25,11 +25,11 @@ public class StoreUpsertBenchmarks
     public async Task Setup()
     {
         _database = await PostgresDatabase.CreateAsync("bench_store");
-        _options = StoreRegistration.UseProvider(new DbContextOptionsBuilder<ProductsDbContext>(),
+        _options = ProductsDatabase.UseProvider(new DbContextOptionsBuilder<ProductsDbContext>(),
             new StoreOptions { Provider = StoreProvider.Postgres, ConnectionString = _database.ConnectionString }).Options as DbContextOptions<ProductsDbContext>
             ?? throw new InvalidOperationException("options of the wrong type");
         await using var db = new ProductsDbContext(_options);
-        await StoreSchema.EnsureAsync(db, CancellationToken.None);
+        await ProductsDatabase.EnsureSchemaAsync(db, CancellationToken.None);
         _products = Enumerable.Range(0, BatchSize).Select(i => Product(Guid.NewGuid(), i)).ToArray();
     }
 

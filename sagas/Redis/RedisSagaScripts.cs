@@ -1,12 +1,27 @@
 namespace Inference.Sagas.Redis;
 
 /// <summary>
-/// The Lua scripts that make each write one atomic step on the saga's hash (field <c>v</c> = version, <c>d</c> = JSON).
-/// Redis runs a script without interleaving another command, so compare-and-write needs no lock and can leave none behind.
+/// The Lua scripts that make each write one atomic step on the saga's hash (field <c>v</c> = version, <c>d</c> = JSON) and on
+/// the in-flight index (KEYS[2], a sorted set of sagas not yet finished). Redis runs a script without interleaving another
+/// command, so compare-and-write needs no lock and can leave none behind, and a saga is never in flight without being in the
+/// index: a crash between two commands cannot hide it from the stage deadline monitor. (Both keys must then live on one
+/// Redis node; on Redis Cluster put the key prefix in a hash tag, e.g. <c>{inference}:saga:</c>.)
 /// </summary>
 static class RedisSagaScripts
 {
-    /// <summary>KEYS[1] the saga; ARGV[1] its JSON; ARGV[2] expiry in ms, 0 for none. 1 when created, 0 when it already existed.</summary>
+    // ARGV[IndexScore]: the time to score the saga with in the index (ms since the epoch), or '' to take it out (finished).
+    const string Index = """
+        if ARGV[3] == '' then
+          redis.call('ZREM', KEYS[2], ARGV[4])
+        else
+          redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+        end
+        """;
+
+    /// <summary>
+    /// KEYS[1] the saga, KEYS[2] the index; ARGV[1] its JSON; ARGV[2] expiry in ms, 0 for none; ARGV[3] index score or '';
+    /// ARGV[4] its id. 1 when created, 0 when it already existed.
+    /// </summary>
     public const string Create = """
         if redis.call('EXISTS', KEYS[1]) == 1 then
           return 0
@@ -15,40 +30,48 @@ static class RedisSagaScripts
         if ARGV[2] ~= '0' then
           redis.call('PEXPIRE', KEYS[1], ARGV[2])
         end
+        """ + "\n" + Index + "\n" + """
         return 1
         """;
 
     /// <summary>
-    /// KEYS[1] the saga; ARGV[1] the version it was loaded at; ARGV[2] its new JSON; ARGV[3] expiry in ms, 0 to keep it forever.
-    /// 0 when written (the version is now ARGV[1] + 1), -1 when the saga is gone, otherwise the version found instead.
+    /// KEYS[1] the saga, KEYS[2] the index; ARGV[1] its new JSON; ARGV[2] expiry in ms, 0 to keep it forever; ARGV[3] index
+    /// score or ''; ARGV[4] its id; ARGV[5] the version it was loaded at. 0 when written (the version is now ARGV[5] + 1), -1
+    /// when the saga is gone, otherwise the version found instead.
     /// </summary>
     public const string Update = """
         local current = redis.call('HGET', KEYS[1], 'v')
         if not current then
           return -1
         end
-        if current ~= ARGV[1] then
+        if current ~= ARGV[5] then
           return tonumber(current)
         end
-        redis.call('HSET', KEYS[1], 'v', tonumber(current) + 1, 'd', ARGV[2])
-        if ARGV[3] == '0' then
+        redis.call('HSET', KEYS[1], 'v', tonumber(current) + 1, 'd', ARGV[1])
+        if ARGV[2] == '0' then
           redis.call('PERSIST', KEYS[1])
         else
-          redis.call('PEXPIRE', KEYS[1], ARGV[3])
+          redis.call('PEXPIRE', KEYS[1], ARGV[2])
         end
+        """ + "\n" + Index + "\n" + """
         return 0
         """;
 
-    /// <summary>KEYS[1] the saga; ARGV[1] the version it was loaded at. 0 when deleted, -1 when already gone, otherwise the version found.</summary>
+    /// <summary>
+    /// KEYS[1] the saga, KEYS[2] the index; ARGV[1] the version it was loaded at; ARGV[2] its id. 0 when deleted, -1 when
+    /// already gone, otherwise the version found.
+    /// </summary>
     public const string Delete = """
         local current = redis.call('HGET', KEYS[1], 'v')
         if not current then
+          redis.call('ZREM', KEYS[2], ARGV[2])
           return -1
         end
         if current ~= ARGV[1] then
           return tonumber(current)
         end
         redis.call('DEL', KEYS[1])
+        redis.call('ZREM', KEYS[2], ARGV[2])
         return 0
         """;
 }

@@ -40,7 +40,8 @@ public sealed class RedisSagaStore<TSaga>(IConnectionMultiplexer redis, RedisSag
     {
         var json = RedisSagaSerializer<TSaga>.Serialize(saga);
         var created = (long)await Database.ScriptEvaluateAsync(RedisSagaScripts.Create,
-            [KeyOf(saga.CorrelationId)], [json, ExpiryMilliseconds(saga)]).ConfigureAwait(false);
+            [KeyOf(saga.CorrelationId), settings.InFlightKey],
+            [json, ExpiryMilliseconds(saga), IndexScore(saga), Member(saga.CorrelationId)]).ConfigureAwait(false);
         if (created == 0)
         {
             RedisSagaMetrics.Conflicts.Add(1, SagaTag, new("operation", "create"));
@@ -49,7 +50,6 @@ public sealed class RedisSagaStore<TSaga>(IConnectionMultiplexer redis, RedisSag
 
         saga.Version = 1;
         _stored.AddOrUpdate(saga, json);
-        TrackInFlight(saga);
         return true;
     }
 
@@ -83,23 +83,22 @@ public sealed class RedisSagaStore<TSaga>(IConnectionMultiplexer redis, RedisSag
         else
         {
             outcome = (long)await Database.ScriptEvaluateAsync(RedisSagaScripts.Update,
-                [key], [saga.Version, json, ExpiryMilliseconds(saga)]).ConfigureAwait(false);
+                [key, settings.InFlightKey],
+                [json, ExpiryMilliseconds(saga), IndexScore(saga), Member(saga.CorrelationId), saga.Version]).ConfigureAwait(false);
         }
 
         ThrowIfConflict(outcome, saga, "update");
         saga.Version++;
         _stored.AddOrUpdate(saga, json);
-        TrackInFlight(saga);
     }
 
     /// <summary>Removes the saga if Redis still holds the version it was loaded at; otherwise throws <see cref="RedisSagaConcurrencyException"/>.</summary>
     public async Task Delete(TSaga saga)
     {
         var outcome = (long)await Database.ScriptEvaluateAsync(RedisSagaScripts.Delete,
-            [KeyOf(saga.CorrelationId)], [saga.Version]).ConfigureAwait(false);
+            [KeyOf(saga.CorrelationId), settings.InFlightKey], [saga.Version, Member(saga.CorrelationId)]).ConfigureAwait(false);
         ThrowIfConflict(outcome, saga, "delete");
         _stored.Remove(saga);
-        Database.SortedSetRemove(settings.InFlightKey, saga.CorrelationId.ToString("D"), CommandFlags.FireAndForget);
     }
 
     /// <summary>Sagas in flight whose last write is older than <paramref name="before"/>, oldest first.</summary>
@@ -113,21 +112,19 @@ public sealed class RedisSagaStore<TSaga>(IConnectionMultiplexer redis, RedisSag
             .ToArray();
     }
 
-    /// <summary>Moves a saga's entry in the in-flight index (after the monitor looked at it), or drops it when it is no longer in flight.</summary>
-    public Task MarkInFlight(Guid correlationId, DateTimeOffset? lastLook) => lastLook is { } at
-        ? Database.SortedSetAddAsync(settings.InFlightKey, correlationId.ToString("D"), at.ToUnixTimeMilliseconds())
-        : Database.SortedSetRemoveAsync(settings.InFlightKey, correlationId.ToString("D"));
+    /// <summary>
+    /// Moves a saga's entry in the in-flight index to <paramref name="lookAgainAt"/> (after the monitor looked at it), or drops it
+    /// when it is no longer in flight. Only an entry still there is moved: one the saga's own finishing write removed stays out.
+    /// </summary>
+    public Task MarkInFlight(Guid correlationId, DateTimeOffset? lookAgainAt) => lookAgainAt is { } at
+        ? Database.SortedSetAddAsync(settings.InFlightKey, Member(correlationId), at.ToUnixTimeMilliseconds(), SortedSetWhen.Exists)
+        : Database.SortedSetRemoveAsync(settings.InFlightKey, Member(correlationId));
 
-    // The index is a hint kept beside the saga's hash, not inside its script, so sagas stay spread over a cluster's slots; a
-    // lost update only makes the monitor look at a saga early, and the monitor checks the saga itself before acting.
-    void TrackInFlight(TSaga saga)
-    {
-        var id = saga.CorrelationId.ToString("D");
-        if (settings.IsFinished(saga))
-            Database.SortedSetRemove(settings.InFlightKey, id, CommandFlags.FireAndForget);
-        else
-            Database.SortedSetAdd(settings.InFlightKey, id, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), CommandFlags.FireAndForget);
-    }
+    // In flight: scored with the time of this write, what the monitor's wait counts from; finished: out of the index.
+    RedisValue IndexScore(TSaga saga) =>
+        settings.IsFinished(saga) ? RedisValue.EmptyString : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    static RedisValue Member(Guid correlationId) => correlationId.ToString("D");
 
     // GetDatabase is a cheap wrapper over the shared multiplexer; taking it per call keeps no state here.
     IDatabase Database => redis.GetDatabase();

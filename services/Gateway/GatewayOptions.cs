@@ -20,6 +20,9 @@ public sealed class GatewayOptions
     /// <summary>In-flight products whose state and stage times the pipeline statistics follow; past it a product is counted but not followed.</summary>
     public int TrackedProducts { get; set; } = 100_000;
 
+    /// <summary>How long a POST waits for the broker to confirm its products; past it the answer is 503 with <c>Retry-After</c>.</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How many of the latest faults <c>/v1/pipeline</c> lists.</summary>
     public int RecentFaults { get; set; } = 20;
 

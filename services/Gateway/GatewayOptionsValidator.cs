@@ -24,6 +24,8 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add($"Gateway:MaxTextBytes must be within [1, 16 MiB], was {options.MaxTextBytes}.");
         if (options.TrackedProducts is < 0 or > 10_000_000)
             failures.Add($"Gateway:TrackedProducts must be within [0, 10000000], was {options.TrackedProducts}.");
+        if (options.PublishTimeout <= TimeSpan.Zero || options.PublishTimeout > TimeSpan.FromMinutes(5))
+            failures.Add($"Gateway:PublishTimeout must be within (0, 00:05:00], was {options.PublishTimeout}.");
         if (options.RecentFaults is < 0 or > 1_000)
             failures.Add($"Gateway:RecentFaults must be within [0, 1000], was {options.RecentFaults}.");
         if (options.MaxRequestBytes > int.MaxValue)

@@ -2,7 +2,7 @@ using Inference.Gateway.Health;
 using Inference.Hosting;
 using Inference.Gateway.Pipeline;
 using Inference.Gateway.Products;
-using Inference.Store;
+using Inference.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -17,6 +17,7 @@ public static class GatewayRegistration
         services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddProblemDetails();
+        services.AddExceptionHandler<DependencyOutages>();
         return services;
     }
 
@@ -33,8 +34,10 @@ public static class GatewayRegistration
             .Bind(configuration.GetSection(StoreOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        // Reads fail fast: a request (or a readiness probe) is answered within seconds while PostgreSQL is down, not held
+        // through EF's retries; the caller gets 503 and retries itself.
         services.AddDbContext<ProductsDbContext>((provider, db) =>
-            StoreRegistration.UseProvider(db, provider.GetRequiredService<IOptions<StoreOptions>>().Value)
+            ProductsDatabase.UseProvider(db, provider.GetRequiredService<IOptions<StoreOptions>>().Value, retryOnFailure: false)
                 .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking));
 
         var store = configuration.GetSection(StoreOptions.Section).Get<StoreOptions>() ?? new StoreOptions();

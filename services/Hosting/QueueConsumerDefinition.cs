@@ -16,9 +16,12 @@ public abstract class QueueConsumerDefinition<TConsumer> : ConsumerDefinition<TC
         ConcurrentMessageLimit = _settings.ConcurrencyLimit;
     }
 
+    /// <summary>Whether an exception means a server the consumer needs is down: retried for about a minute, not faulted at once.</summary>
+    protected virtual Func<Exception, bool>? IsOutage => null;
+
     protected override void ConfigureConsumer(
         IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<TConsumer> consumerConfigurator,
         IRegistrationContext context) =>
-        endpointConfigurator.Apply(_settings);
+        endpointConfigurator.Apply(_settings, IsOutage);
 }

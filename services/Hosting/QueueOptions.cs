@@ -25,6 +25,9 @@ public sealed class QueueSettings
     /// <summary>Redelivery attempts inside the consumer before the message goes to the <c>_error</c> queue.</summary>
     public int RetryLimit { get; set; } = 3;
 
+    /// <summary>Retries of a message whose server is down (1 s doubling to 30 s: about a minute with the default 6), before it faults.</summary>
+    public int OutageRetryLimit { get; set; } = 6;
+
     /// <summary>First retry interval; each next one doubles.</summary>
     public int RetryIntervalMs { get; set; } = 200;
 

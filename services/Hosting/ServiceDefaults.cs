@@ -24,6 +24,9 @@ public static class ServiceDefaults
     static readonly string[] AspNetCoreMeters = ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"];
     const string AspNetCoreSpans = "Microsoft.AspNetCore";
 
+    /// <summary>The longest a readiness check may take before it counts as failed.</summary>
+    public static readonly TimeSpan HealthCheckTimeout = TimeSpan.FromSeconds(3);
+
     /// <summary>
     /// Traces follow a product across every service, from the HTTP request that posted it (MassTransit carries the context in
     /// message headers); metrics (the bus's and HTTP's) are served at <c>/metrics</c> for Prometheus, and both go over OTLP
@@ -42,6 +45,11 @@ public static class ServiceDefaults
         }
 
         builder.Services.AddHealthChecks();
+        // A dependency that cannot answer within seconds is down as far as readiness goes: the probe answers, never hangs.
+        builder.Services.PostConfigure<HealthCheckServiceOptions>(options =>
+        {
+            foreach (var check in options.Registrations) check.Timeout = check.Timeout == Timeout.InfiniteTimeSpan ? HealthCheckTimeout : check.Timeout;
+        });
         return builder;
     }
 

@@ -20,20 +20,23 @@ public static class OrchestratorRegistration
         return services;
     }
 
-    /// <summary>The product saga (with its stage-timeout monitor on Redis), kept where <c>SagaRepository:Kind</c> says (in memory unless configured, Redis in production).</summary>
+    /// <summary>
+    /// The product saga and its stage deadline monitor, kept where <c>SagaRepository:Kind</c> says (in memory unless
+    /// configured, Redis in production); the deadlines come from <c>StageTimeout</c>.
+    /// </summary>
     public static IBusRegistrationConfigurator AddProductSaga(this IBusRegistrationConfigurator bus, IConfiguration configuration)
     {
         bus.AddSagaStateMachine<ProductStateMachine, ProductState, ProductStateDefinition>().ConfiguredRepository(configuration);
         bus.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(RedisSagaMetrics.MeterName));
 
-        // Stage timeouts read the in-flight index only the Redis repository keeps; the embedded run has its own idle timeout.
+        bus.AddOptions<StageDeadlineOptions>().Bind(configuration.GetSection(StageDeadlineOptions.Section)).ValidateOnStart();
+        bus.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StageDeadlineOptions>, StageDeadlineOptionsValidator>());
+        bus.TryAddSingleton(TimeProvider.System);
         if (configuration.GetSection(SagaRepositoryOptions.Section).Get<SagaRepositoryOptions>()?.Kind == SagaRepositoryKind.Redis)
-        {
-            bus.AddOptions<StageTimeoutOptions>().Bind(configuration.GetSection(StageTimeoutOptions.Section));
-            bus.TryAddSingleton(TimeProvider.System);
-            bus.AddHostedService<StageTimeoutMonitor>();
-        }
-
+            bus.TryAddSingleton<IInFlightProducts, RedisInFlightProducts>();
+        else
+            bus.TryAddSingleton<IInFlightProducts, InMemoryInFlightProducts>();
+        bus.AddHostedService<StageDeadlineMonitor>();
         return bus;
     }
 }

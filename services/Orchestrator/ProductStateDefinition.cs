@@ -1,22 +1,23 @@
+using Inference.Contracts;
 using Inference.Hosting;
 using Inference.Sagas;
 using Inference.Sagas.Redis;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Inference.Orchestrator;
 
 /// <summary>The saga's endpoint (<c>product-state</c>): its prefetch, concurrency and retry from <see cref="QueueOptions"/>.</summary>
 public sealed class ProductStateDefinition : SagaDefinition<ProductState>
 {
-    public const string Queue = "product-state";
     readonly QueueSettings _settings;
     readonly int _conflictRetryLimit;
 
     public ProductStateDefinition(IOptions<QueueOptions> options, IOptions<SagaRepositoryOptions> repository)
     {
-        EndpointName = Queue;
-        _settings = options.Value.For(Queue);
+        EndpointName = QueueNames.ProductState;
+        _settings = options.Value.For(QueueNames.ProductState);
         _conflictRetryLimit = repository.Value.ConflictRetryLimit;
         ConcurrentMessageLimit = _settings.ConcurrencyLimit;
     }
@@ -28,7 +29,8 @@ public sealed class ProductStateDefinition : SagaDefinition<ProductState>
         ISagaConfigurator<ProductState> sagaConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.Apply(_settings);
+        // Redis unreachable or too slow is an outage to ride out; a script error is not.
+        endpointConfigurator.Apply(_settings, e => e is RedisConnectionException or RedisTimeoutException);
         endpointConfigurator.UseOptimisticConcurrency(context, _conflictRetryLimit);
     }
 }

@@ -1,4 +1,5 @@
 using Inference.Contracts;
+using Inference.Data;
 using Inference.Hosting;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -18,7 +19,7 @@ public static class StoreRegistration
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddDbContext<ProductsDbContext>((provider, db) =>
-            UseProvider(db, provider.GetRequiredService<IOptions<StoreOptions>>().Value));
+            ProductsDatabase.UseProvider(db, provider.GetRequiredService<IOptions<StoreOptions>>().Value));
         services.AddScoped<ProductUpsert>();
         services.AddSingleton(provider => new MicroBatcher<StoreProduct, long>(
             (products, cancellationToken) => UpsertBatchAsync(provider, products, cancellationToken),
@@ -42,11 +43,4 @@ public static class StoreRegistration
         var revisions = await scope.ServiceProvider.GetRequiredService<ProductUpsert>().UpsertAsync(products, cancellationToken);
         return products.Select(p => revisions[p.ProductId]).ToArray();
     }
-
-    public static DbContextOptionsBuilder UseProvider(DbContextOptionsBuilder db, StoreOptions options) => options.Provider switch
-    {
-        StoreProvider.Postgres => db.UseNpgsql(options.ConnectionString, npgsql => npgsql.EnableRetryOnFailure()),
-        StoreProvider.Sqlite => db.UseSqlite(options.ConnectionString),
-        _ => throw new OptionsValidationException(StoreOptions.Section, typeof(StoreOptions), [$"Store:Provider '{options.Provider}' is not one of Sqlite, Postgres"]),
-    };
 }

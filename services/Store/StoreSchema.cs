@@ -1,3 +1,4 @@
+using Inference.Data;
 using System.Data.Common;
 using Inference.Hosting;
 using Microsoft.EntityFrameworkCore;
@@ -22,7 +23,7 @@ public sealed class StoreSchema(IServiceScopeFactory scopes, IOptions<StoreOptio
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                await EnsureAsync(scope.ServiceProvider.GetRequiredService<ProductsDbContext>(), cancellationToken);
+                await ProductsDatabase.EnsureSchemaAsync(scope.ServiceProvider.GetRequiredService<ProductsDbContext>(), cancellationToken);
                 logger.LogInformation("Store schema is up to date on {Provider} at {Address}", options.Value.Provider, options.Value.Address());
                 return;
             }
@@ -38,12 +39,4 @@ public sealed class StoreSchema(IServiceScopeFactory scopes, IOptions<StoreOptio
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public static async Task EnsureAsync(ProductsDbContext db, CancellationToken cancellationToken)
-    {
-        if (db.Database.IsNpgsql())
-            await db.Database.MigrateAsync(cancellationToken);
-        else
-            await db.Database.EnsureCreatedAsync(cancellationToken);
-    }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
 using Inference.Contracts;
 
 namespace Inference.Models.Onnx;
@@ -21,7 +20,7 @@ public sealed class OnnxCategoryClassifier : ICategoryClassifier
         var manifest = model.Manifest;
         if (manifest.Task != Task) throw manifest.Invalid($"task is '{manifest.Task}', a classifier needs '{Task}'");
         _model = model;
-        _labels = (manifest.Json["labels"] as JsonArray ?? throw manifest.Invalid("has no 'labels'")).Select(l => l!.GetValue<string>()).ToArray();
+        _labels = manifest.Labels();
         if (manifest.Outputs.Count != 1 || manifest.Outputs[0].Rank != 2 || manifest.Outputs[0].Fixed(1) != _labels.Length)
             throw manifest.Invalid($"a classifier has one output [batch, {_labels.Length}] (one column per label); the manifest declares {string.Join(", ", manifest.Outputs)}");
         _topK = Math.Min(topK, _labels.Length);

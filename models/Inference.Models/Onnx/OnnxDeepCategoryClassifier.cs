@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Inference.Contracts;
 
 namespace Inference.Models.Onnx;
@@ -24,7 +23,7 @@ public sealed class OnnxDeepCategoryClassifier : IDeepCategoryClassifier
         if (manifest.Task != Task) throw manifest.Invalid($"task is '{manifest.Task}', a deep classifier needs '{Task}'");
         _model = model;
         _fast = fast;
-        _labels = (manifest.Json["labels"] as JsonArray ?? throw manifest.Invalid("has no 'labels'")).Select(l => l!.GetValue<string>()).ToArray();
+        _labels = manifest.Labels();
         if (!_labels.SequenceEqual(fast.Labels))
             throw manifest.Invalid($"its labels [{string.Join(", ", _labels)}] are not the fast classifier's [{string.Join(", ", fast.Labels)}] in the same order");
         Encoder = new SentenceEncoder(model, extraInputs: ["fast_probs"]);

@@ -104,7 +104,7 @@ public static class PipelineQueue
                 _ when queue.StartsWith(QueueNames.Extract(""), StringComparison.Ordinal) && queue.Length > QueueNames.Extract("").Length => 2,
                 QueueNames.Validate => 3,
                 QueueNames.Store => 4,
-                ProductStateQueue => 5,
+                QueueNames.ProductState => 5,
                 _ => null,
             };
             if (stage is not null) return $"{stage}:{queue}:{suffix}";
@@ -112,9 +112,6 @@ public static class PipelineQueue
 
         return null;
     }
-
-    /// <summary>The saga's queue (the Orchestrator's <c>ProductStateDefinition</c>).</summary>
-    public const string ProductStateQueue = "product-state";
 }
 
 /// <summary>The pipeline's queues, or why there are none to show.</summary>

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Inference.Contracts;
 using Inference.Gateway.Security;
 using Inference.Sagas;
-using Inference.Store;
+using Inference.Data;
 using MassTransit;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
@@ -32,7 +32,8 @@ public static class ProductEndpoints
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         products.MapGet("/{id}", GetStateAsync)
             .RequireAuthorization(GatewayPolicies.Read)
@@ -40,7 +41,8 @@ public static class ProductEndpoints
             .WithSummary("A product's saga state")
             .Produces<ProductStateView>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         products.MapGet("/{id}/record", GetRecordAsync)
             .RequireAuthorization(GatewayPolicies.Read)
@@ -48,7 +50,8 @@ public static class ProductEndpoints
             .WithSummary("A product's stored record")
             .Produces<ProductRecordView>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         return routes;
     }
@@ -58,6 +61,8 @@ public static class ProductEndpoints
         ProductSubmissionReader reader,
         IPublishEndpoint publisher,
         IOptions<GatewayOptions> options,
+        IProblemDetailsService problems,
+        ILogger<ProductSubmissionReader> logger,
         CancellationToken cancellationToken)
     {
         if (!request.HasJsonContentType())
@@ -98,8 +103,20 @@ public static class ProductEndpoints
         }
 
         var receivedAt = DateTimeOffset.UtcNow;
-        await Task.WhenAll(result.Products.Select(p =>
-            publisher.Publish(new ProductTextReceived(p.Id, p.Source, p.SourceId, p.Text, receivedAt), cancellationToken)));
+        try
+        {
+            // Bounded: while the broker is down a publish would wait for it; the caller is told to come back instead (same ids: no duplicates).
+            await Task.WhenAll(result.Products.Select(p =>
+                    publisher.Publish(new ProductTextReceived(p.Id, p.Source, p.SourceId, p.Text, receivedAt), cancellationToken)))
+                .WaitAsync(options.Value.PublishTimeout, cancellationToken);
+        }
+        catch (Exception e) when (e is TimeoutException or MassTransitException)
+        {
+            logger.LogWarning("POST /v1/products: {Server} did not confirm {Count} product(s) within {Timeout} ({Reason}); answered 503",
+                DependencyOutages.Broker, result.Products.Count, options.Value.PublishTimeout, e.Message);
+            await DependencyOutages.WriteAsync(request.HttpContext, problems, DependencyOutages.Broker);
+            return Results.Empty;
+        }
 
         var accepted = result.Products.Select(p => new ProductAccepted(p.Id, LocationOf(request, p.Id))).ToArray();
         return result.IsBatch

@@ -96,12 +96,15 @@ public sealed class ProductSubmissionReader(IOptions<GatewayOptions> options)
     {
         if (!TryGetProperty(item, "id", out var value) || value.ValueKind == JsonValueKind.Null)
             return Guid.CreateVersion7();
-        if (value.ValueKind == JsonValueKind.String && Guid.TryParse(value.GetString(), out var id) && id != Guid.Empty)
+        var raw = value.ValueKind == JsonValueKind.String ? StringOf(value) : null;
+        if (raw is not null && Guid.TryParse(raw, out var id) && id != Guid.Empty)
             return id;
 
-        errors[$"{prefix}id"] = [value.ValueKind == JsonValueKind.String
-            ? $"'{Shorten(value.GetString()!)}' is not a GUID (e.g. 0f8fad5b-d9cb-469f-a165-70867728950e), or is the empty one."
-            : $"must be a GUID in a string, was {Describe(value.ValueKind)}."];
+        errors[$"{prefix}id"] = [value.ValueKind != JsonValueKind.String
+            ? $"must be a GUID in a string, was {Describe(value.ValueKind)}."
+            : raw is null
+                ? InvalidUnicode
+                : $"'{Shorten(raw)}' is not a GUID (e.g. 0f8fad5b-d9cb-469f-a165-70867728950e), or is the empty one."];
         return Guid.Empty;
     }
 
@@ -119,7 +122,18 @@ public sealed class ProductSubmissionReader(IOptions<GatewayOptions> options)
             return null;
         }
 
-        var text = value.GetString()!;
+        if (StringOf(value) is not { } text)
+        {
+            errors[prefix + name] = [InvalidUnicode];
+            return null;
+        }
+
+        if (text.Contains('\0'))
+        {
+            errors[prefix + name] = ["holds a NUL character (U+0000), which the store cannot keep: remove it."];
+            return null;
+        }
+
         if (string.IsNullOrWhiteSpace(text))
         {
             // An optional field that is blank counts as absent.
@@ -141,7 +155,7 @@ public sealed class ProductSubmissionReader(IOptions<GatewayOptions> options)
     {
         foreach (var property in item.EnumerateObject())
         {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(NameOf(property), name, StringComparison.OrdinalIgnoreCase))
             {
                 value = property.Value;
                 return true;
@@ -150,6 +164,22 @@ public sealed class ProductSubmissionReader(IOptions<GatewayOptions> options)
 
         value = default;
         return false;
+    }
+
+    const string InvalidUnicode = "is not valid Unicode text: it holds an unpaired surrogate escape (such as \\ud800) or bytes that are not UTF-8.";
+
+    /// <summary>The string, or null when it is not valid Unicode: System.Text.Json finds that out only when the string is read.</summary>
+    static string? StringOf(JsonElement value)
+    {
+        try { return value.GetString(); }
+        catch (InvalidOperationException) { return null; }
+    }
+
+    /// <summary>A property name that is not valid Unicode is no name this reader knows.</summary>
+    static string? NameOf(JsonProperty property)
+    {
+        try { return property.Name; }
+        catch (InvalidOperationException) { return null; }
     }
 
     static string Describe(JsonValueKind kind) => kind switch

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Inference.Contracts;
 using Inference.Sagas;
-using Inference.Store;
+using Inference.Data;
 
 namespace Inference.Gateway.Products;
 
@@ -47,6 +47,7 @@ public sealed record ProductStateView(
     IReadOnlyList<IdentifierVerdict> Verdicts,
     IReadOnlyDictionary<string, string> Models,
     long? Revision,
+    int Resends,
     ProductFault? Fault,
     string Record)
 {
@@ -69,6 +70,7 @@ public sealed record ProductStateView(
         saga.Verdicts,
         saga.Models,
         saga.Revision,
+        saga.Resends,
         saga.FaultStage is null && saga.FaultReason is null ? null : new ProductFault(saga.FaultStage, saga.FaultReason),
         $"{location}/record");
 }
@@ -89,6 +91,7 @@ public sealed record ProductRecordView(
     JsonElement Attributes,
     JsonElement Verdicts,
     JsonElement Models,
+    JsonElement Adjustments,
     DateTimeOffset ReceivedAt,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
@@ -109,6 +112,7 @@ public sealed record ProductRecordView(
         Json(record.Attributes),
         Json(record.Verdicts),
         Json(record.Models),
+        Json(record.Adjustments),
         record.ReceivedAt,
         record.CreatedAt,
         record.UpdatedAt,

@@ -8,7 +8,7 @@ using Inference.Hosting;
 using Inference.Orchestrator;
 using Inference.Sagas;
 using Inference.Sagas.Redis;
-using Inference.Store;
+using Inference.Data;
 using k8s.Models;
 using Microsoft.Extensions.Configuration;
 using NJsonSchema;
@@ -275,7 +275,10 @@ public sealed class HelmChartTests
             }
 
             if (service == "orchestrator")
-                Assert.That(configuration.GetSection(StageTimeoutOptions.Section).Get<StageTimeoutOptions>()!.After, Is.GreaterThan(TimeSpan.Zero));
+            {
+                var deadlines = configuration.GetSection(StageDeadlineOptions.Section).Get<StageDeadlineOptions>()!;
+                Assert.That(new StageDeadlineOptionsValidator().Validate(null, deadlines).Succeeded, Is.True, "valid stage deadlines");
+            }
         }
     }
 
@@ -322,7 +325,7 @@ public sealed class HelmChartTests
     /// <summary>The queue a consumer listens on, from the code's own names, so the chart cannot drift from them.</summary>
     static string QueueOf(RenderedChart chart, V1Deployment deployment) => RenderedChart.ServiceOf(deployment) switch
     {
-        "orchestrator" => ProductStateDefinition.Queue,
+        "orchestrator" => QueueNames.ProductState,
         "classifier" => chart.Configuration(deployment).GetSection(ClassifierOptions.Section).Get<ClassifierOptions>()!.QueueList.Single(),
         "extractor" => QueueNames.Extract(chart.Configuration(deployment).GetSection(ExtractorOptions.Section).Get<ExtractorOptions>()!.Serve.Single()),
         "validator" => QueueNames.Validate,

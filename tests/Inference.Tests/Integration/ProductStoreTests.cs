@@ -1,6 +1,6 @@
 using Inference.Cli.Distributed;
 using Inference.Contracts;
-using Inference.Store;
+using Inference.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace Inference.Tests.Integration;
@@ -21,17 +21,17 @@ public sealed class ProductStoreTests(StoreProvider provider)
         if (provider == StoreProvider.Postgres)
         {
             _postgres = await PostgresDatabase.CreateAsync("store");
-            StoreRegistration.UseProvider(builder, new StoreOptions { Provider = provider, ConnectionString = _postgres.ConnectionString });
+            ProductsDatabase.UseProvider(builder, new StoreOptions { Provider = provider, ConnectionString = _postgres.ConnectionString });
         }
         else
         {
             _sqliteFile = Path.Combine(Path.GetTempPath(), $"store-{Guid.NewGuid():N}.db");
-            StoreRegistration.UseProvider(builder, new StoreOptions { Provider = provider, ConnectionString = $"Data Source={_sqliteFile}" });
+            ProductsDatabase.UseProvider(builder, new StoreOptions { Provider = provider, ConnectionString = $"Data Source={_sqliteFile}" });
         }
 
         _options = builder.Options;
         await using var db = new ProductsDbContext(_options);
-        await StoreSchema.EnsureAsync(db, CancellationToken.None);
+        await ProductsDatabase.EnsureSchemaAsync(db, CancellationToken.None);
     }
 
     [OneTimeTearDown]
@@ -65,32 +65,89 @@ public sealed class ProductStoreTests(StoreProvider provider)
     }
 
     [Test]
-    public async Task Should_update_a_redelivered_product_in_place()
+    public async Task Should_store_a_redelivered_run_once()
     {
         var product = Product("Koss", "EQ50", null);
         await UpsertAsync(product);
-        var revisions = await UpsertAsync(product with { Brand = "KOSS" });
-        Assert.That(revisions[product.ProductId], Is.EqualTo(2));
+        var revisions = await UpsertAsync(product);
+        Assert.That(revisions[product.ProductId], Is.EqualTo(1), "the same run stored twice is still run 1");
 
         await using var db = new ProductsDbContext(_options);
         var rows = await db.Products.Where(p => p.ProductId == product.ProductId).ToListAsync();
         Assert.That(rows, Has.Count.EqualTo(1));
-        Assert.That(rows[0].Brand, Is.EqualTo("KOSS"));
-        Assert.That(rows[0].Revision, Is.EqualTo(2));
+        Assert.That(rows[0].Revision, Is.EqualTo(1));
         Assert.That(rows[0].UpdatedAt, Is.GreaterThanOrEqualTo(rows[0].CreatedAt));
     }
 
     [Test]
-    public async Task Should_store_a_batch_in_one_statement_and_keep_the_last_of_a_duplicate()
+    public async Task Should_replace_a_record_only_with_a_newer_run()
+    {
+        var product = Product("Koss", "EQ50", null);
+        await UpsertAsync(product);
+        Assert.That((await UpsertAsync(product with { Brand = "KOSS", Revision = 2 }))[product.ProductId], Is.EqualTo(2));
+        Assert.That((await UpsertAsync(product with { Brand = "late", Revision = 1 }))[product.ProductId], Is.EqualTo(2),
+            "a late command of an older run reports the newer revision kept");
+
+        await using var db = new ProductsDbContext(_options);
+        var row = await db.Products.SingleAsync(p => p.ProductId == product.ProductId);
+        Assert.That(row.Brand, Is.EqualTo("KOSS"));
+        Assert.That(row.Revision, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Should_store_a_batch_in_one_statement_and_keep_the_newest_run_of_a_duplicate()
     {
         var a = Product("A", "A-1", null);
         var b = Product("B", "B-1", null);
-        var revisions = await UpsertAsync(a, b, a with { Brand = "A2" });
+        var revisions = await UpsertAsync(a with { Brand = "A2", Revision = 2 }, b, a);
         Assert.That(revisions.Keys, Is.EquivalentTo(new[] { a.ProductId, b.ProductId }));
 
         await using var db = new ProductsDbContext(_options);
         Assert.That(await db.Products.CountAsync(p => p.ProductId == a.ProductId || p.ProductId == b.ProductId), Is.EqualTo(2));
         Assert.That((await db.Products.SingleAsync(p => p.ProductId == a.ProductId)).Brand, Is.EqualTo("A2"));
+    }
+
+    [Test]
+    public async Task Should_remove_nul_characters_and_say_so()
+    {
+        var product = Product("Ko\0ss", "EQ50", null) with
+        {
+            Text = "Koss\0 EQ50\0",
+            Attributes = new Dictionary<string, string> { ["Colour"] = "bl\0ack" },
+        };
+        await UpsertAsync(product);
+
+        await using var db = new ProductsDbContext(_options);
+        var row = await db.Products.SingleAsync(p => p.ProductId == product.ProductId);
+        Assert.That(row.Text, Is.EqualTo("Koss EQ50"));
+        Assert.That(row.Brand, Is.EqualTo("Koss"));
+        Assert.That(row.Attributes, Does.Contain("black"));
+        Assert.That(row.Adjustments, Does.Contain("text: 2 NUL character(s) removed")
+            .And.Contain("brand: 1 NUL character(s) removed").And.Contain("attributes: 1 NUL character(s) removed"));
+    }
+
+    [Test]
+    public async Task Should_cut_a_value_longer_than_its_column_and_say_so()
+    {
+        var longMpn = new string('X', 65_000);
+        var product = Product("Koss", longMpn, null);
+        await UpsertAsync(product);
+
+        await using var db = new ProductsDbContext(_options);
+        var row = await db.Products.SingleAsync(p => p.ProductId == product.ProductId);
+        Assert.That(row.Mpn, Has.Length.EqualTo(400));
+        Assert.That(row.Adjustments, Does.Contain("mpn: cut from 65,000 to 400 characters"));
+        Assert.That(row.Text, Has.Length.EqualTo(product.Text.Length), "the text has no limit");
+    }
+
+    [Test]
+    public async Task Should_record_no_adjustment_for_a_clean_product()
+    {
+        var product = Product("Koss", "EQ50", null);
+        await UpsertAsync(product);
+
+        await using var db = new ProductsDbContext(_options);
+        Assert.That((await db.Products.SingleAsync(p => p.ProductId == product.ProductId)).Adjustments, Is.EqualTo("[]"));
     }
 
     [Test]

@@ -16,7 +16,13 @@ public sealed class Script
     /// <summary>Product → the stage whose consumer takes the command and never answers.</summary>
     public ConcurrentDictionary<Guid, string> SilentAt { get; } = new();
 
-    public bool IsSilent(string stage, Guid productId) => SilentAt.TryGetValue(productId, out var silent) && silent == stage;
+    /// <summary>Product → the stage whose consumer takes the first command and never answers it (a lost command), but answers the next.</summary>
+    public ConcurrentDictionary<Guid, string> SilentOnceAt { get; } = new();
+
+    /// <summary>Asked after <see cref="Record"/>: whether this call goes unanswered.</summary>
+    public bool IsSilent(string stage, Guid productId) =>
+        (SilentAt.TryGetValue(productId, out var silent) && silent == stage)
+        || (SilentOnceAt.TryGetValue(productId, out var once) && once == stage && CallsTo(stage, productId) == 1);
 
     /// <summary>Every (stage, product, queue) a stand-in consumed, in order.</summary>
     public ConcurrentQueue<(string Stage, Guid ProductId, string Queue)> Calls { get; } = new();

@@ -44,6 +44,52 @@ public sealed class When_a_request_is_bad
     }
 
     [Test]
+    public async Task Should_refuse_a_nul_in_the_text()
+    {
+        var answer = await Http.PostAsync(Client, """{"source":"acme","text":"Koss\u0000 EQ50"}""");
+        AssertProblem(answer, HttpStatusCode.BadRequest);
+        Assert.That(answer.ErrorsFor("text"), Has.Some.Contains("NUL"));
+    }
+
+    [Test]
+    public async Task Should_refuse_a_lone_surrogate_escape_naming_the_field()
+    {
+        var answer = await Http.PostAsync(Client, """{"source":"acme","text":"Koss \ud800 EQ50"}""");
+        AssertProblem(answer, HttpStatusCode.BadRequest);
+        Assert.That(answer.ErrorsFor("text"), Has.Some.Contains("not valid Unicode"));
+    }
+
+    [Test]
+    public async Task Should_refuse_bytes_that_are_not_utf8_naming_the_field()
+    {
+        byte[] invalid = [.. """{"source":"acme","text":"Koss """u8, 0xC3, 0x28, 0xFF, .. """ EQ50"}"""u8];
+        var answer = await Http.PostAsync(Client, invalid);
+
+        AssertProblem(answer, HttpStatusCode.BadRequest);
+        Assert.That(answer.ErrorsFor("text"), Has.Some.Contains("not valid Unicode"));
+    }
+
+    [Test]
+    public async Task Should_run_a_text_of_exactly_the_limit_to_the_end()
+    {
+        // 64 KiB, one run of letters and digits: what an extractor finds in it is longer than the store's columns.
+        var text = "Acme " + string.Concat(Enumerable.Repeat("AB12", 16_382)) + "XYZ";
+        Assert.That(System.Text.Encoding.UTF8.GetByteCount(text), Is.EqualTo(65_536));
+        var accepted = await Http.PostAsync(Client, JsonSerializer.Serialize(new { source = "acme", text }));
+        Assert.That(accepted.Status, Is.EqualTo(HttpStatusCode.Accepted), accepted.ToString());
+
+        var id = accepted.Json.GetProperty("id").GetGuid();
+        var state = await Http.UntilFinishedAsync(Client, id);
+        Assert.That(state.GetProperty("state").GetString(), Is.EqualTo("Completed"), state.ToString());
+        var record = (await Http.GetAsync(Client, $"v1/products/{id}/record")).Json;
+        Assert.That(record.GetProperty("text").GetString(), Has.Length.EqualTo(text.Length));
+        foreach (var field in new[] { "brand", "mpn", "gtin" })
+            if (record.GetProperty(field).GetString() is { } value)
+                Assert.That(value.Length, Is.LessThanOrEqualTo(400), field);
+        Assert.That(record.GetProperty("adjustments").ValueKind, Is.EqualTo(JsonValueKind.Array));
+    }
+
+    [Test]
     public async Task Should_refuse_a_missing_source()
     {
         var answer = await Http.PostAsync(Client, """{"text":"Koss EQ50 equalizer"}""");

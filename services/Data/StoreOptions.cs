@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Inference.Store;
+namespace Inference.Data;
 
 /// <summary>Which database holds the products.</summary>
 public sealed class StoreOptions

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Inference.Store.Migrations
+namespace Inference.Data.Migrations
 {
     /// <inheritdoc />
     public partial class CreateProducts : Migration

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 
-namespace Inference.Store;
+namespace Inference.Data;
 
 /// <summary>The products table, on PostgreSQL (jsonb columns) or SQLite (text columns).</summary>
 public sealed class ProductsDbContext(DbContextOptions<ProductsDbContext> options) : DbContext(options)
@@ -28,6 +28,7 @@ public sealed class ProductsDbContext(DbContextOptions<ProductsDbContext> option
             product.Property(p => p.Verdicts).HasColumnName("verdicts").HasColumnType(json);
             product.Property(p => p.Attributes).HasColumnName("attributes").HasColumnType(json);
             product.Property(p => p.Models).HasColumnName("models").HasColumnType(json);
+            product.Property(p => p.Adjustments).HasColumnName("adjustments").HasColumnType(json).HasDefaultValue("[]");
             product.Property(p => p.ReceivedAt).HasColumnName("received_at");
             product.Property(p => p.CreatedAt).HasColumnName("created_at");
             product.Property(p => p.UpdatedAt).HasColumnName("updated_at");

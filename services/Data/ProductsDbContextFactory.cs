@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
-namespace Inference.Store;
+namespace Inference.Data;
 
 /// <summary>Lets <c>dotnet ef migrations add</c> build the PostgreSQL model; migrations are PostgreSQL's only (SQLite creates its schema).</summary>
 public sealed class ProductsDbContextFactory : IDesignTimeDbContextFactory<ProductsDbContext>

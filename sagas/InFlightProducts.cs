@@ -1,0 +1,36 @@
+using MassTransit;
+using MassTransit.Saga;
+using Microsoft.Extensions.Options;
+
+namespace Inference.Sagas;
+
+/// <summary>Where the stage deadline monitor finds products that may be past their deadline, for each saga repository.</summary>
+public interface IInFlightProducts
+{
+    /// <summary>Products in flight that made no progress since <paramref name="cutoff"/> (or whose look-again time passed), at most <paramref name="take"/>.</summary>
+    Task<IReadOnlyList<Guid>> IdleSince(DateTimeOffset cutoff, int take);
+
+    /// <summary>After a look: when to look at the product again, or null when it is no longer in flight.</summary>
+    Task LookAgainAt(Guid productId, DateTimeOffset? at);
+}
+
+/// <summary>
+/// The in-memory repository (one process: the embedded run) answers queries, so it is asked directly for the products whose
+/// deadline passed; nothing needs remembering between looks.
+/// </summary>
+public sealed class InMemoryInFlightProducts(IQuerySagaRepository<ProductState> sagas, IOptions<StageDeadlineOptions> deadlines, TimeProvider clock)
+    : IInFlightProducts
+{
+    public async Task<IReadOnlyList<Guid>> IdleSince(DateTimeOffset cutoff, int take)
+    {
+        var options = deadlines.Value;
+        var now = clock.GetUtcNow();
+        var due = await sagas.Find(new SagaQuery<ProductState>(saga =>
+            saga.UpdatedAt <= cutoff
+            && Stage.AwaitedIn(saga.CurrentState) != null
+            && options.DueAt(Stage.AwaitedIn(saga.CurrentState)!, saga.Resends, saga.UpdatedAt) <= now));
+        return due.Take(take).ToArray();
+    }
+
+    public Task LookAgainAt(Guid productId, DateTimeOffset? at) => Task.CompletedTask;
+}

@@ -1,0 +1,10 @@
+namespace Inference.Sagas.Redis;
+
+/// <summary>The Redis repository keeps an index of the sagas in flight, scored by their last write (or the monitor's look-again time).</summary>
+public sealed class RedisInFlightProducts(RedisSagaStore<ProductState> sagas) : IInFlightProducts
+{
+    public async Task<IReadOnlyList<Guid>> IdleSince(DateTimeOffset cutoff, int take) =>
+        (await sagas.InFlightSince(cutoff, take)).Select(entry => entry.CorrelationId).ToArray();
+
+    public Task LookAgainAt(Guid productId, DateTimeOffset? at) => sagas.MarkInFlight(productId, at);
+}
