@@ -90,6 +90,12 @@ public abstract class ProductSagaScenario
     protected Task Receive(Guid productId, string text = "acme ac-1000 usb keyboard black") =>
         Harness.Bus.Publish(new ProductTextReceived(productId, "test", productId.ToString("N"), text, DateTimeOffset.UtcNow));
 
+    /// <summary>What the stand-ins were asked (for assertions shared between scenarios).</summary>
+    internal Script Calls => Script;
+
+    /// <summary>The product once its saga completed.</summary>
+    internal Task<ProductState> Completed(Guid productId) => InState(productId, m => m.Completed);
+
     /// <summary>Waits until the saga reaches <paramref name="state"/> and returns it as the repository holds it; fails the test when it does not.</summary>
     /// <remarks>Loads by id, as the HTTP state query does, so it works on every repository (Redis answers no queries).</remarks>
     protected async Task<ProductState> InState(Guid productId, Func<ProductStateMachine, State> state)

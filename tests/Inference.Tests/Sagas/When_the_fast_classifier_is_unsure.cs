@@ -51,12 +51,15 @@ public sealed class When_the_fast_classifier_is_unsure : ProductSagaScenario
     }
 
     [Test]
-    public async Task Should_take_the_fast_answer_at_or_above_the_gate()
+    public Task Should_take_the_fast_answer_at_or_above_the_gate() => FastPathTaken(this, _sure, "extract-office-products");
+
+    /// <summary>The fast answer decided: no deep call, its route, its stage on record and no deep model.</summary>
+    internal static async Task FastPathTaken(ProductSagaScenario scenario, Guid product, string extractQueue)
     {
-        var saga = await InState(_sure, m => m.Completed);
+        var saga = await scenario.Completed(product);
         using var scope = Assert.EnterMultipleScope();
-        Assert.That(Script.CallsTo("classify-deep", _sure), Is.Zero);
-        Assert.That(Script.QueueOf("extract", _sure), Is.EqualTo("extract-office-products"));
+        Assert.That(scenario.Calls.CallsTo(Stage.ClassifyDeep, product), Is.Zero);
+        Assert.That(scenario.Calls.QueueOf("extract", product), Is.EqualTo(extractQueue));
         Assert.That(saga.ClassifiedBy, Is.EqualTo(Stage.Classify));
         Assert.That(saga.Models, Does.Not.ContainKey(Stage.ClassifyDeep));
     }
@@ -97,12 +100,5 @@ public sealed class When_the_deep_gate_is_zero : ProductSagaScenario
     }
 
     [Test]
-    public async Task Should_never_ask_the_deep_classifier()
-    {
-        var saga = await InState(_unsure, m => m.Completed);
-        using var scope = Assert.EnterMultipleScope();
-        Assert.That(Script.CallsTo("classify-deep", _unsure), Is.Zero);
-        Assert.That(Script.QueueOf("extract", _unsure), Is.EqualTo("extract-generic"));
-        Assert.That(saga.ClassifiedBy, Is.EqualTo(Stage.Classify));
-    }
+    public Task Should_never_ask_the_deep_classifier() => When_the_fast_classifier_is_unsure.FastPathTaken(this, _unsure, "extract-generic");
 }
