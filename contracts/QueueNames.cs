@@ -7,6 +7,9 @@ public static class QueueNames
     public const string ProductState = "product-state";
 
     public const string Classify = "classify";
+
+    /// <summary>The cascade's second stage: products the fast classifier was unsure of.</summary>
+    public const string ClassifyDeep = "classify-deep";
     public const string Validate = "validate";
     public const string Store = "store";
 

@@ -12,6 +12,12 @@ public sealed class CategoryRouter(IOptions<RoutingOptions> options)
 
     public string Fallback => _options.Fallback;
 
+    public double DeepGate => _options.DeepGate;
+
+    /// <summary>Whether the fast classifier's answer goes to the deep classifier: it named a category, below the gate (never with gate 0).</summary>
+    public bool TakesDeepPath(string? category, double confidence) =>
+        !string.IsNullOrWhiteSpace(category) && confidence < _options.DeepGate;
+
     /// <summary>The extractor for this category, or the fallback when the category is unknown, unrouted or not confident enough.</summary>
     public string ExtractorFor(string? category, double confidence)
     {

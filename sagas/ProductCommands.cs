@@ -7,6 +7,8 @@ public static class ProductCommands
 {
     public static ClassifyProduct Classify(ProductState saga) => new(saga.CorrelationId, saga.Text);
 
+    public static ClassifyProductDeep ClassifyDeep(ProductState saga) => new(saga.CorrelationId, saga.Text);
+
     public static ExtractAttributes Extract(ProductState saga) => new(saga.CorrelationId, saga.Text, saga.Extractor!, saga.Category);
 
     public static ValidateIdentifiers Validate(ProductState saga) => new(saga.CorrelationId, saga.Brand, saga.Mpn, saga.Gtin, saga.Category);
@@ -31,6 +33,7 @@ public static class ProductCommands
     public static string? QueueAwaitedBy(ProductState saga) => Stage.AwaitedIn(saga.CurrentState) switch
     {
         Stage.Classify => QueueNames.Classify,
+        Stage.ClassifyDeep => QueueNames.ClassifyDeep,
         Stage.Extract => QueueNames.Extract(saga.Extractor!),
         Stage.Validate => QueueNames.Validate,
         Stage.Store => QueueNames.Store,

@@ -21,6 +21,14 @@ public sealed class ProductState : SagaStateMachineInstance, ISagaVersion
     public double? Confidence { get; set; }
     public List<CategoryScore> TopK { get; set; } = [];
 
+    /// <summary>The stage whose answer decided the category: <c>classify</c> (the fast classifier) or <c>classify-deep</c> (it was below the gate).</summary>
+    public string? ClassifiedBy { get; set; }
+
+    /// <summary>The fast classifier's answer when the deep one decided (null otherwise: then it is <see cref="Category"/>).</summary>
+    public string? FastCategory { get; set; }
+
+    public double? FastConfidence { get; set; }
+
     /// <summary>The extractor the router chose (the suffix of its <c>extract-</c> queue).</summary>
     public string? Extractor { get; set; }
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace Inference.Sagas;
 
-/// <summary>The life of one product: classify → extract → validate (only with an MPN or GTIN) → store.</summary>
+/// <summary>The life of one product: classify (then the deep classifier when the fast one is unsure) → extract → validate (only with an MPN or GTIN) → store.</summary>
 public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
 {
     public ProductStateMachine(CategoryRouter router, IOptions<StageDeadlineOptions> deadlines)
@@ -17,6 +17,7 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
         Event(() => Validated, x => x.CorrelateById(m => m.Message.ProductId));
         Event(() => Stored, x => x.CorrelateById(m => m.Message.ProductId));
         Event(() => ClassifyFaulted, x => x.CorrelateById(m => m.Message.Message.ProductId));
+        Event(() => DeepClassifyFaulted, x => x.CorrelateById(m => m.Message.Message.ProductId));
         Event(() => ExtractFaulted, x => x.CorrelateById(m => m.Message.Message.ProductId));
         Event(() => ValidateFaulted, x => x.CorrelateById(m => m.Message.Message.ProductId));
         Event(() => StoreFaulted, x => x.CorrelateById(m => m.Message.Message.ProductId));
@@ -31,11 +32,22 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
         During(Classifying,
             When(Classified)
                 .RecordClassification()
+                .IfElse(context => router.TakesDeepPath(context.Message.Category, context.Message.Confidence),
+                    deep => deep.SendToDeepClassifier().TransitionTo(DeepClassifying),
+                    fast => fast.RouteToExtractor(router).SendToExtractor().TransitionTo(Extracting)),
+            When(ClassifyFaulted)
+                .RecordFault(Stage.Classify)
+                .TransitionTo(Faulted));
+
+        // The fast classifier was below the gate: the deep classifier's answer decides the route.
+        During(DeepClassifying,
+            When(Classified, context => context.Message.Queue == QueueNames.ClassifyDeep)
+                .RecordDeepClassification()
                 .RouteToExtractor(router)
                 .SendToExtractor()
                 .TransitionTo(Extracting),
-            When(ClassifyFaulted)
-                .RecordFault(Stage.Classify)
+            When(DeepClassifyFaulted)
+                .RecordFault(Stage.ClassifyDeep)
                 .TransitionTo(Faulted));
 
         During(Extracting,
@@ -72,6 +84,8 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
         // work, a lost one would cost the product. An event that is not a redelivery (a duplicate published twice) changes nothing.
         During(Classifying,
             When(Received).IfRedelivered(again => again.SendAwaitedCommandAgain()));
+        During(DeepClassifying,
+            When(Classified, context => context.Message.Queue != QueueNames.ClassifyDeep).IfRedelivered(again => again.SendAwaitedCommandAgain()));
         During(Extracting,
             When(Classified).IfRedelivered(again => again.SendAwaitedCommandAgain()));
         During(Validating,
@@ -83,6 +97,7 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
             When(Stored).IfRedelivered(again => again.PublishCompleted()));
         During(Faulted,
             When(ClassifyFaulted).IfRedelivered(again => again.PublishFaultedAgain(Stage.Classify)),
+            When(DeepClassifyFaulted).IfRedelivered(again => again.PublishFaultedAgain(Stage.ClassifyDeep)),
             When(ExtractFaulted).IfRedelivered(again => again.PublishFaultedAgain(Stage.Extract)),
             When(ValidateFaulted).IfRedelivered(again => again.PublishFaultedAgain(Stage.Validate)),
             When(StoreFaulted).IfRedelivered(again => again.PublishFaultedAgain(Stage.Store)),
@@ -90,7 +105,7 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
 
         // Past its stage deadline with no progress since the monitor looked, a product gets its command again, a few times
         // with backoff, and is then given up; a product that moved on meanwhile is left alone.
-        During([Classifying, Extracting, Validating, Storing],
+        During([Classifying, DeepClassifying, Extracting, Validating, Storing],
             When(TimedOut)
                 .If(context => context.Saga.UpdatedAt <= context.Message.LastUpdatedAt,
                     stale => stale.IfElse(context => context.Saga.Resends < deadlines.Value.MaxResends,
@@ -98,9 +113,10 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
                         giveUp => giveUp.RecordTimeout().TransitionTo(Faulted))));
 
         // At-least-once delivery: any other event for a stage the product has left is a duplicate, not a new run.
-        During([Extracting, Validating, Storing, Completed, Faulted], Ignore(Received));
+        During([DeepClassifying, Extracting, Validating, Storing, Completed, Faulted], Ignore(Received));
         During([Validating, Storing, Completed, Faulted], Ignore(Classified));
-        During([Extracting, Validating, Storing, Completed], Ignore(ClassifyFaulted));
+        During([DeepClassifying, Extracting, Validating, Storing, Completed], Ignore(ClassifyFaulted));
+        During([Extracting, Validating, Storing, Completed], Ignore(DeepClassifyFaulted));
         During([Completed, Faulted], Ignore(Extracted));
         During([Validating, Storing, Completed], Ignore(ExtractFaulted));
         During([Completed, Faulted], Ignore(Validated));
@@ -110,6 +126,7 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
     }
 
     public State Classifying { get; private set; } = null!;
+    public State DeepClassifying { get; private set; } = null!;
     public State Extracting { get; private set; } = null!;
     public State Validating { get; private set; } = null!;
     public State Storing { get; private set; } = null!;
@@ -123,6 +140,7 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
     public Event<ProductStored> Stored { get; private set; } = null!;
 
     public Event<Fault<ClassifyProduct>> ClassifyFaulted { get; private set; } = null!;
+    public Event<Fault<ClassifyProductDeep>> DeepClassifyFaulted { get; private set; } = null!;
     public Event<Fault<ExtractAttributes>> ExtractFaulted { get; private set; } = null!;
     public Event<Fault<ValidateIdentifiers>> ValidateFaulted { get; private set; } = null!;
     public Event<Fault<StoreProduct>> StoreFaulted { get; private set; } = null!;

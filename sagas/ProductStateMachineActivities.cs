@@ -7,6 +7,7 @@ namespace Inference.Sagas;
 public static class ProductStateMachineActivities
 {
     static readonly Uri ClassifyQueue = new($"queue:{QueueNames.Classify}");
+    static readonly Uri ClassifyDeepQueue = new($"queue:{QueueNames.ClassifyDeep}");
     static readonly Uri ValidateQueue = new($"queue:{QueueNames.Validate}");
     static readonly Uri StoreQueue = new($"queue:{QueueNames.Store}");
 
@@ -31,15 +32,34 @@ public static class ProductStateMachineActivities
 
     public static EventActivityBinder<ProductState, ProductClassified> RecordClassification(
         this EventActivityBinder<ProductState, ProductClassified> binder) =>
-        binder.Then(context =>
-        {
-            var (saga, message) = (context.Saga, context.Message);
-            saga.Category = message.Category;
-            saga.Confidence = message.Confidence;
-            saga.TopK = [.. message.TopK];
-            saga.Models[Stage.Classify] = message.Model.ToString();
-            saga.ClassifiedAt = saga.Progressed();
-        });
+        binder.Then(context => Classify(context.Saga, context.Message, Stage.Classify));
+
+    /// <summary>Keeps the fast classifier's answer and asks the deep classifier, whose answer will decide.</summary>
+    public static EventActivityBinder<ProductState, ProductClassified> SendToDeepClassifier(
+        this EventActivityBinder<ProductState, ProductClassified> binder) =>
+        binder
+            .Then(context =>
+            {
+                context.Saga.FastCategory = context.Message.Category;
+                context.Saga.FastConfidence = context.Message.Confidence;
+            })
+            .Send(ClassifyDeepQueue, context => ProductCommands.ClassifyDeep(context.Saga));
+
+    /// <summary>The deep classifier's answer replaces the fast one as the product's category; both models stay on record.</summary>
+    public static EventActivityBinder<ProductState, ProductClassified> RecordDeepClassification(
+        this EventActivityBinder<ProductState, ProductClassified> binder) =>
+        binder.Then(context => Classify(context.Saga, context.Message, Stage.ClassifyDeep));
+
+    /// <summary>The answering stage's category becomes the product's; its model is kept under the stage's name.</summary>
+    static void Classify(ProductState saga, ProductClassified message, string stage)
+    {
+        saga.Category = message.Category;
+        saga.Confidence = message.Confidence;
+        saga.TopK = [.. message.TopK];
+        saga.Models[stage] = message.Model.ToString();
+        saga.ClassifiedBy = stage;
+        saga.ClassifiedAt = saga.Progressed();
+    }
 
     public static EventActivityBinder<ProductState, ProductClassified> RouteToExtractor(
         this EventActivityBinder<ProductState, ProductClassified> binder, CategoryRouter router) =>
@@ -120,6 +140,7 @@ public static class ProductStateMachineActivities
             switch (Stage.AwaitedIn(saga.CurrentState))
             {
                 case Stage.Classify: await SendAsync(context, ClassifyQueue, ProductCommands.Classify(saga)); break;
+                case Stage.ClassifyDeep: await SendAsync(context, ClassifyDeepQueue, ProductCommands.ClassifyDeep(saga)); break;
                 case Stage.Extract: await SendAsync(context, ExtractQueue(saga), ProductCommands.Extract(saga)); break;
                 case Stage.Validate: await SendAsync(context, ValidateQueue, ProductCommands.Validate(saga)); break;
                 case Stage.Store: await SendAsync(context, StoreQueue, ProductCommands.Store(saga)); break;

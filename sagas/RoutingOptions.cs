@@ -8,6 +8,12 @@ public sealed class RoutingOptions
     /// <summary>Below this confidence a product goes to the fallback extractor.</summary>
     public double MinConfidence { get; set; } = 0.5;
 
+    /// <summary>
+    /// Below this confidence of the fast classifier a product goes to the deep classifier (queue <c>classify-deep</c>), whose answer
+    /// decides; 0 turns the deep stage off. The deep model's manifest says the gate it was tuned with (<c>gate.value</c>).
+    /// </summary>
+    public double DeepGate { get; set; }
+
     /// <summary>The extractor for categories without a route and for low-confidence products.</summary>
     public string Fallback { get; set; } = "generic";
 

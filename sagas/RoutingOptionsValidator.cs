@@ -12,6 +12,8 @@ public sealed partial class RoutingOptionsValidator : IValidateOptions<RoutingOp
         var failures = new List<string>();
         if (options.MinConfidence is < 0 or > 1)
             failures.Add($"Routing:MinConfidence must be within [0, 1], was {options.MinConfidence}.");
+        if (options.DeepGate is < 0 or > 1)
+            failures.Add($"Routing:DeepGate must be within [0, 1] (0 turns the deep classifier off), was {options.DeepGate}.");
         if (!Kebab().IsMatch(options.Fallback ?? ""))
             failures.Add($"Routing:Fallback '{options.Fallback}' is not a kebab-case extractor name.");
         foreach (var (category, extractor) in options.Routes)

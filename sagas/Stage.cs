@@ -4,6 +4,7 @@ namespace Inference.Sagas;
 public static class Stage
 {
     public const string Classify = "classify";
+    public const string ClassifyDeep = "classify-deep";
     public const string Extract = "extract";
     public const string Validate = "validate";
     public const string Store = "store";
@@ -12,6 +13,7 @@ public static class Stage
     public static string? AwaitedIn(string? state) => state switch
     {
         nameof(ProductStateMachine.Classifying) => Classify,
+        nameof(ProductStateMachine.DeepClassifying) => ClassifyDeep,
         nameof(ProductStateMachine.Extracting) => Extract,
         nameof(ProductStateMachine.Validating) => Validate,
         nameof(ProductStateMachine.Storing) => Store,

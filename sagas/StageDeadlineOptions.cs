@@ -14,7 +14,7 @@ public sealed class StageDeadlineOptions
     /// <summary>No progress for this long re-sends the stage's command; deep queues under load want more than their longest wait.</summary>
     public TimeSpan ResendAfter { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>A stage's own <see cref="ResendAfter"/>, by stage name (<c>classify</c>, <c>extract</c>, <c>validate</c>, <c>store</c>).</summary>
+    /// <summary>A stage's own <see cref="ResendAfter"/>, by stage name (<c>classify</c>, <c>classify-deep</c>, <c>extract</c>, <c>validate</c>, <c>store</c>).</summary>
     public Dictionary<string, TimeSpan> Stages { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Re-sends before the product is Faulted at the stage; 0 faults at the first deadline.</summary>
@@ -39,7 +39,7 @@ public sealed class StageDeadlineOptions
 /// <summary>Refuses deadlines that would re-send at once or never, naming the key.</summary>
 public sealed class StageDeadlineOptionsValidator : IValidateOptions<StageDeadlineOptions>
 {
-    static readonly string[] KnownStages = [Stage.Classify, Stage.Extract, Stage.Validate, Stage.Store];
+    static readonly string[] KnownStages = [Stage.Classify, Stage.ClassifyDeep, Stage.Extract, Stage.Validate, Stage.Store];
 
     public ValidateOptionsResult Validate(string? name, StageDeadlineOptions options)
     {

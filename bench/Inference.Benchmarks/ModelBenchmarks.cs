@@ -17,7 +17,9 @@ public class ModelBenchmarks
     OnnxCategoryClassifier _classifier = null!;
     OnnxAttributeExtractor _extractor = null!;
     OnnxMpnScorer _scorer = null!;
+    OnnxDeepCategoryClassifier _deep = null!;
     string[] _texts = [];
+    string[] _deepTexts = [];
     MpnCandidate[] _candidates = [];
     readonly ClassifierFeaturizer.Workspace _classifierWork = new();
     readonly TaggerFeaturizer.Workspace _taggerWork = new();
@@ -34,6 +36,12 @@ public class ModelBenchmarks
         var root = Inference.Loopback.SolutionLayout.FindRoot(AppContext.BaseDirectory);
         _texts = File.ReadLines(Path.Combine(root, "models", "eval", "folds89.jsonl")).Take(32)
             .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("text").GetString()!).ToArray();
+        // the deep path's own traffic: the first 32 evaluation texts the fast classifier is unsure of (below the gate)
+        _deep = OnnxModels.DeepClassifier(options);
+        _deepTexts = File.ReadLines(Path.Combine(root, "models", "eval", "folds89.jsonl"))
+            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("text").GetString()!)
+            .Chunk(256).SelectMany(chunk => chunk.Zip(_classifier.Classify(chunk)).Where(p => p.Second.Confidence < _deep.Gate).Select(p => p.First))
+            .Take(32).ToArray();
         _candidates = _texts.Select(t => new MpnCandidate("acme", t.Split(' ')[^1], "computers-accessories")).ToArray();
     }
 
@@ -71,6 +79,9 @@ public class ModelBenchmarks
 
     [Benchmark(Description = "extractor (computers-accessories), one ONNX batch of 32")]
     public IReadOnlyList<Extraction> Extract() => _extractor.Extract(_texts);
+
+    [Benchmark(Description = "classifier-deep, one batch of 32 deep-path texts (fast probabilities, WordPiece, int8 encoder, head)")]
+    public IReadOnlyList<CategoryPrediction> ClassifyDeep() => _deep.Classify(_deepTexts);
 
     [Benchmark(Description = "mpn-plausibility, one ONNX batch of 32")]
     public IReadOnlyList<double> ScoreMpns() => _scorer.Score(_candidates);

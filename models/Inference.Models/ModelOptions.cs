@@ -22,6 +22,13 @@ public sealed class ModelOptions
     /// <summary>The rules the ONNX extractors run after their decoder (<c>All</c> by default; <c>None</c>, or names joined by commas, to measure them).</summary>
     public ExtractionRule ExtractionRules { get; set; } = ExtractionRule.All;
 
+    /// <summary>
+    /// A decoded MPN whose span scores below this is dropped, so the extractor can answer "no MPN" (0, the default, keeps every
+    /// one). Off by default: it trades the MPN recall the pipeline's targets are stated in for precision (models/README.md has
+    /// the value fold 7 chose and what it does).
+    /// </summary>
+    public double MpnMinimumScore { get; set; }
+
     /// <summary>The models folder as an absolute path.</summary>
     public string FullDirectory => Path.GetFullPath(Directory, AppContext.BaseDirectory);
 
@@ -33,6 +40,8 @@ public sealed class ModelOptions
             throw new InvalidOperationException($"{Section}:{nameof(IntraOpThreads)} = {options.IntraOpThreads}: use 1 to 64.");
         if (options.TopK is < 1 or > 100)
             throw new InvalidOperationException($"{Section}:{nameof(TopK)} = {options.TopK}: use 1 to 100.");
+        if (options.MpnMinimumScore is < 0 or > 1)
+            throw new InvalidOperationException($"{Section}:{nameof(MpnMinimumScore)} = {options.MpnMinimumScore}: use 0 (keep every MPN) to 1.");
         if (string.IsNullOrWhiteSpace(options.Directory))
             throw new InvalidOperationException($"{Section}:{nameof(Directory)} is empty: name the folder holding the models' folders.");
         return options;

@@ -227,6 +227,10 @@ def main():
             print("  WARNING: differs from the manifest")
     if args.vectors:
         for n in names:
+            if n == "classifier-deep":
+                # its vectors start from ONNX Runtime's int8 encoder, which this interpreter does not run: the C# tests check them
+                print("testvectors %-30s checked by tests/Inference.Tests/Models/DeepClassifierTests.cs (ONNX Runtime)" % n)
+                continue
             cnt, worst = check_vectors(n)
             print("testvectors %-30s %4d rows ok (features identical, outputs within %.1g)" % (n, cnt, worst))
 

@@ -23,6 +23,9 @@ def main():
                              m["folds89"][key], m["folds89_baseline_keyword"][key], m["folds89"]["n"]))
             rows.append((name, "top-3 accuracy", m["fold7"]["top3_accuracy"], None, m["folds89"]["top3_accuracy"],
                          None, m["folds89"]["n"]))
+        elif name == "classifier-deep":
+            for key, label in (("accuracy", "cascade accuracy"), ("macro_f1", "cascade macro-F1")):
+                rows.append((name, label, m["fold7"][key], None, m["folds89"][key], m["folds89_fast_alone"][key], m["folds89"]["n"]))
         elif name == "mpn-plausibility":
             for key in ("auc", "precision", "recall"):
                 label = key if key == "auc" else "%s @ %.4g" % (key, m["fold7"]["threshold"])

@@ -11,12 +11,13 @@ using Microsoft.Extensions.Options;
 
 namespace Inference.Classifier;
 
-/// <summary>What the Classifier service adds to a host: its model, the batcher in front of it, and its consumer.</summary>
+/// <summary>What the Classifier service adds to a host: the models of the queues it consumes, the batchers in front of them, its consumers.</summary>
 public static class ClassifierRegistration
 {
     public static IServiceCollection AddClassifierModel(this IServiceCollection services, IConfiguration configuration)
     {
         var models = ModelOptions.From(configuration);
+        var queues = ClassifierOptions.From(configuration);
         switch (models.Kind)
         {
             case ModelKind.Null: services.AddSingleton<ICategoryClassifier, NullCategoryClassifier>(); break;
@@ -32,12 +33,41 @@ public static class ClassifierRegistration
             return new MicroBatcher<string, CategoryPrediction>(
                 (texts, _) => Task.FromResult(classifier.Classify(texts)), batch);
         });
+
+        if (queues.Deep)
+        {
+            switch (models.Kind)
+            {
+                case ModelKind.Null: services.AddSingleton<IDeepCategoryClassifier>(new DeepFromClassifier(new NullCategoryClassifier())); break;
+                case ModelKind.Baseline: services.AddSingleton<IDeepCategoryClassifier>(new DeepFromClassifier(new KeywordCategoryClassifier())); break;
+                default: services.AddSingleton<IDeepCategoryClassifier>(OnnxModels.DeepClassifier(models)); break;
+            }
+
+            services.AddSingleton(provider =>
+            {
+                var deep = provider.GetRequiredService<IDeepCategoryClassifier>();
+                var batch = provider.GetRequiredService<IOptions<QueueOptions>>().Value.For(QueueNames.ClassifyDeep).Batch;
+                return new DeepBatcher(new MicroBatcher<string, CategoryPrediction>((texts, _) => Task.FromResult(deep.Classify(texts)), batch));
+            });
+        }
+
         return services;
     }
 
-    public static IBusRegistrationConfigurator AddClassifier(this IBusRegistrationConfigurator bus)
+    /// <summary>The consumers of the queues <c>Classifier:Queues</c> names (both by default).</summary>
+    public static IBusRegistrationConfigurator AddClassifier(this IBusRegistrationConfigurator bus, IConfiguration configuration)
     {
-        bus.AddConsumer<ClassifyProductConsumer, ClassifyProductConsumerDefinition>();
+        var queues = ClassifierOptions.From(configuration);
+        if (queues.Fast) bus.AddConsumer<ClassifyProductConsumer, ClassifyProductConsumerDefinition>();
+        if (queues.Deep) bus.AddConsumer<ClassifyProductDeepConsumer, ClassifyProductDeepConsumerDefinition>();
         return bus;
     }
+}
+
+/// <summary>The deep model's batcher (a type of its own, beside the fast model's).</summary>
+public sealed class DeepBatcher(MicroBatcher<string, CategoryPrediction> batcher) : IAsyncDisposable
+{
+    public MicroBatcher<string, CategoryPrediction> Batcher { get; } = batcher;
+
+    public ValueTask DisposeAsync() => Batcher.DisposeAsync();
 }

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Builder;
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.AddServiceDefaults("classifier");
 builder.Services.AddClassifierModel(builder.Configuration);
-builder.AddInferenceBus(bus => bus.AddClassifier());
+builder.AddInferenceBus(bus => bus.AddClassifier(builder.Configuration));
 var app = builder.Build();
 app.MapServiceDefaults();
 app.Run();

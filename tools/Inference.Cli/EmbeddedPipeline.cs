@@ -38,7 +38,7 @@ public static class EmbeddedPipeline
         builder.AddInferenceBus(bus =>
         {
             bus.AddProductSaga(builder.Configuration);
-            bus.AddClassifier();
+            bus.AddClassifier(builder.Configuration);
             bus.AddExtractor();
             bus.AddValidator();
             bus.AddStore();

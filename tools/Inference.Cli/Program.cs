@@ -55,7 +55,7 @@ var chaosKills = new Option<int>("--orchestrator-kills") { Description = "How ma
 var chaosModels = new Option<string>("--models") { Description = "Onnx (the shipped models), Baseline or Null", DefaultValueFactory = _ => "Onnx" };
 chaosModels.AcceptOnlyFromAmong("Onnx", "Baseline", "Null");
 var chaosPatience = new Option<int>("--patience") { Description = "Minutes every product may take, after the last was sent, to be Completed or Faulted", DefaultValueFactory = _ => 10 };
-var chaosOnly = new Option<string[]>("--only") { Description = "Inject only these kinds of fault: orchestrator, classifier, extractor, validator, store, redis, postgres, rabbitmq", AllowMultipleArgumentsPerToken = true };
+var chaosOnly = new Option<string[]>("--only") { Description = "Inject only these kinds of fault: orchestrator, classifier, classifier-deep, extractor, validator, store, redis, postgres, rabbitmq", AllowMultipleArgumentsPerToken = true };
 var chaos = new Command("chaos", "Fault injection on the loopback servers: products flow while every kind of service is killed (SIGKILL) and every server restarted; then every product is checked against its saga and the store")
 {
     chaosProducts, chaosRate, chaosKills, chaosModels, chaosPatience, chaosOnly, benchInput, benchResults, configuration, logs,
@@ -73,12 +73,22 @@ var evalRecords = new Option<string?>("--records") { Description = "The evaluati
 var evalWrite = new Option<bool>("--write") { Description = "Write the C# figures into each manifest's metrics.csharp" };
 var evalRules = new Option<string?>("--rules") { Description = "The extraction rules the extractors run after their decoder: All (default, as shipped), None, or rule names joined by commas" };
 var evalDump = new Option<string?>("--dump") { Description = "Write every extractor's values per record to this JSON-lines file (error analysis)" };
+var evalMpnMinScore = new Option<double>("--mpn-min-score") { Description = "Drop decoded MPNs scoring below this (Models:MpnMinimumScore; 0, as shipped, keeps every one)" };
 var eval = new Command("eval", "Evaluate every shipped model and its baseline on the held-out records (folds 8 and 9): one table, figures as the Python evaluation defines them")
 {
-    evalModels, evalRecords, evalWrite, evalRules, evalDump,
+    evalModels, evalRecords, evalWrite, evalRules, evalDump, evalMpnMinScore,
 };
 eval.SetAction(parse => new Inference.Cli.Eval.EvalCommand(parse.GetValue(evalModels), parse.GetValue(evalRecords), parse.GetValue(evalWrite), AnsiConsole.Console,
-    parse.GetValue(evalRules), parse.GetValue(evalDump)).Execute());
+    parse.GetValue(evalRules), parse.GetValue(evalDump), parse.GetValue(evalMpnMinScore)).Execute());
 
-var root = new RootCommand("Inference: product text in, enriched and validated product records out") { run, stack, bench, chaos, eval };
+var embedModel = new Option<string>("--model") { Description = "The sentence encoder's model folder (with its manifest)", Required = true };
+var embedRecords = new Option<string>("--records") { Description = "JSON Lines with a 'text' on every line", Required = true };
+var embedOut = new Option<string>("--out") { Description = "Where the float32 rows go", Required = true };
+var embed = new Command("embed", "Write the sentence encoder's embedding of every line's text (float32 rows, in order): the deep classifier's training input (models/build.sh)")
+{
+    embedModel, embedRecords, embedOut,
+};
+embed.SetAction(parse => new Inference.Cli.Eval.EmbedCommand(parse.GetValue(embedModel)!, parse.GetValue(embedRecords)!, parse.GetValue(embedOut)!, AnsiConsole.Console).Execute());
+
+var root = new RootCommand("Inference: product text in, enriched and validated product records out") { run, stack, bench, chaos, eval, embed };
 return await root.Parse(args).InvokeAsync();

@@ -1,3 +1,5 @@
+using Inference.Contracts;
+
 namespace Inference.Loopback;
 
 /// <summary>Every service of the pipeline as its own supervised process, on the servers the settings name.</summary>
@@ -12,7 +14,8 @@ public sealed class DistributedPipeline : IAsyncDisposable
     public ServiceProcess this[string name] => _services.Single(s => s.Name == name);
 
     /// <summary>
-    /// Starts the Orchestrator, the Classifier, one Extractor process per group of extractors, the Validator, the Store (and the Gateway),
+    /// Starts the Orchestrator, the Classifier (the fast model) and the deep Classifier (the <c>classify-deep</c> queue), one Extractor
+    /// process per group of extractors, the Validator, the Store (and the Gateway),
     /// each with <paramref name="environment"/> plus its own settings, and waits until every one is ready.
     /// </summary>
     public static async Task<DistributedPipeline> StartAsync(
@@ -27,7 +30,8 @@ public sealed class DistributedPipeline : IAsyncDisposable
         var plan = new List<(string Name, string Service, Dictionary<string, string?> Environment)>
         {
             ("orchestrator", "Orchestrator", new(environment)),
-            ("classifier", "Classifier", new(environment)),
+            ("classifier", "Classifier", new(environment) { ["Classifier__Queues"] = QueueNames.Classify }),
+            ("classifier-deep", "Classifier", new(environment) { ["Classifier__Queues"] = QueueNames.ClassifyDeep }),
             ("validator", "Validator", new(environment)),
             ("store", "Store", new(environment)),
         };

@@ -96,6 +96,8 @@ consumes; none for the Gateway), extractor (extractors only) and settings (defau
 {{- $workloads := list }}
 {{- $workloads = append $workloads (dict "name" "orchestrator" "service" "orchestrator" "queue" "product-state" "extractor" "" "settings" (include "inference.merge" (list $v.defaults $v.orchestrator) | fromYaml)) }}
 {{- $workloads = append $workloads (dict "name" "classifier" "service" "classifier" "queue" "classify" "extractor" "" "settings" (include "inference.merge" (list $v.defaults $v.classifier) | fromYaml)) }}
+{{- /* The deep classifier: the Classifier image on the classify-deep queue alone, scaled on its own queue. */}}
+{{- $workloads = append $workloads (dict "name" "classifier-deep" "service" "classifier" "queue" "classify-deep" "extractor" "" "settings" (include "inference.merge" (list $v.defaults $v.classifierDeep) | fromYaml)) }}
 {{- $extractors := include "inference.extractorNames" . | fromJsonArray }}
 {{- range $name := keys $v.extractors.byName | sortAlpha }}
 {{- if not (has $name $extractors) }}

@@ -73,6 +73,10 @@ public sealed class ModelManifest
 
     public ModelLoadException Invalid(string problem) => new(Name, PathOf(FileName), problem);
 
+    /// <summary>The manifest's <c>labels</c>, in order (a classifier's output columns).</summary>
+    public string[] Labels() =>
+        (Json["labels"] as JsonArray ?? throw Invalid("has no 'labels'")).Select(l => l!.GetValue<string>()).ToArray();
+
     /// <summary>A required value, with a clear error naming the key when it is absent or of the wrong kind.</summary>
     public T Get<T>(JsonNode? node, string what)
     {

@@ -20,8 +20,10 @@ public sealed class OnnxAttributeExtractor : IAttributeExtractor
     readonly ConcurrentBag<Buffers> _pool = [];
 
     /// <param name="rules">the post-processing rules run after the decoder (all by default; <see cref="ExtractionRule.None"/> gives the decoder's spans alone)</param>
-    public OnnxAttributeExtractor(LoadedModel model, ExtractionRule rules = ExtractionRule.All)
+    /// <param name="mpnMinimumScore">an MPN span scoring below this is dropped: the extractor answers "no MPN" (0 keeps every one)</param>
+    public OnnxAttributeExtractor(LoadedModel model, ExtractionRule rules = ExtractionRule.All, double mpnMinimumScore = 0)
     {
+        MpnMinimumScore = mpnMinimumScore;
         var manifest = model.Manifest;
         if (manifest.Task != Task) throw manifest.Invalid($"task is '{manifest.Task}', an extractor needs '{Task}'");
         _model = model;
@@ -82,6 +84,9 @@ public sealed class OnnxAttributeExtractor : IAttributeExtractor
     /// <summary>What runs after the decoder, on every text.</summary>
     public ExtractionRules Rules { get; }
 
+    /// <summary>The score below which a decoded MPN is dropped (<c>Models:MpnMinimumScore</c>).</summary>
+    public double MpnMinimumScore { get; }
+
     static string[] Strings(ModelManifest manifest, JsonNode? node, string what) =>
         node is JsonArray array ? array.Select(s => s!.GetValue<string>()).ToArray() : throw manifest.Invalid($"has no '{what}'");
 
@@ -113,6 +118,13 @@ public sealed class OnnxAttributeExtractor : IAttributeExtractor
                 while (to < order.Length && buffers.Texts[order[to]].Count <= first * 2 + 16) to++;
                 Run(order.AsSpan(from, to - from), buffers, result);
                 from = to;
+            }
+
+            if (MpnMinimumScore > 0)
+            {
+                for (var r = 0; r < result.Length; r++)
+                    if (result[r].Any(x => x.Label == "MPN" && x.Score < MpnMinimumScore))
+                        result[r] = result[r].Where(x => x.Label != "MPN" || x.Score >= MpnMinimumScore).ToArray();
             }
 
             return result;

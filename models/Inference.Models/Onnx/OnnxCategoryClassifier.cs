@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
 using Inference.Contracts;
 
 namespace Inference.Models.Onnx;
@@ -21,7 +20,7 @@ public sealed class OnnxCategoryClassifier : ICategoryClassifier
         var manifest = model.Manifest;
         if (manifest.Task != Task) throw manifest.Invalid($"task is '{manifest.Task}', a classifier needs '{Task}'");
         _model = model;
-        _labels = (manifest.Json["labels"] as JsonArray ?? throw manifest.Invalid("has no 'labels'")).Select(l => l!.GetValue<string>()).ToArray();
+        _labels = manifest.Labels();
         if (manifest.Outputs.Count != 1 || manifest.Outputs[0].Rank != 2 || manifest.Outputs[0].Fixed(1) != _labels.Length)
             throw manifest.Invalid($"a classifier has one output [batch, {_labels.Length}] (one column per label); the manifest declares {string.Join(", ", manifest.Outputs)}");
         _topK = Math.Min(topK, _labels.Length);
@@ -88,12 +87,8 @@ public sealed class OnnxCategoryClassifier : ICategoryClassifier
         }
     }
 
-    CategoryPrediction Predict(float[] probs)
-    {
-        var order = Enumerable.Range(0, probs.Length).OrderByDescending(i => probs[i]).ThenBy(i => i).Take(_topK).ToArray();
-        var top = order.Select(i => new CategoryScore(_labels[i], probs[i])).ToArray();
-        return new CategoryPrediction(top[0].Category, top[0].Score, top);
-    }
+    /// <summary>The prediction a probability row (in the order of <see cref="Labels"/>) makes.</summary>
+    public CategoryPrediction Predict(float[] probs) => CategoryPrediction.FromProbabilities(_labels, probs, _topK);
 
     sealed class Buffers
     {

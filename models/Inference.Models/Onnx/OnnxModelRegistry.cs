@@ -45,9 +45,14 @@ public sealed class OnnxModelRegistry(int intraOpThreads = 1) : IDisposable
         // the featurizer names the side files (the training data also has a file and a sha256, but does not ship)
         foreach (var (file, sha256) in SideFiles(manifest.Featurizer)) CheckSha256(manifest, manifest.PathOf(file), sha256);
 
-        var tablesFile = manifest.Get<string>(manifest.Featurizer["tokenizer"]?["unicode_tables"]?["file"], "featurizer.tokenizer.unicode_tables.file");
-        var tablesSha = manifest.Get<string>(manifest.Featurizer["tokenizer"]?["unicode_tables"]?["sha256"], "featurizer.tokenizer.unicode_tables.sha256");
-        var tables = _tables.GetOrAdd(tablesSha, _ => new Lazy<UnicodeTables>(() => UnicodeTables.Load(manifest.PathOf(tablesFile)))).Value;
+        // the project's own featurizers read pinned Unicode tables; a pretrained encoder's WordPiece tokenizer has none
+        UnicodeTables? tables = null;
+        if (manifest.Featurizer["tokenizer"]?["unicode_tables"] is { } tablesNode)
+        {
+            var tablesFile = manifest.Get<string>(tablesNode["file"], "featurizer.tokenizer.unicode_tables.file");
+            var tablesSha = manifest.Get<string>(tablesNode["sha256"], "featurizer.tokenizer.unicode_tables.sha256");
+            tables = _tables.GetOrAdd(tablesSha, _ => new Lazy<UnicodeTables>(() => UnicodeTables.Load(manifest.PathOf(tablesFile)))).Value;
+        }
 
         InferenceSession session;
         using (var options = SessionOptionsFor(IntraOpThreads))

@@ -13,6 +13,10 @@ public static class OnnxModels
     public static OnnxCategoryClassifier Classifier(ModelOptions options, OnnxModelRegistry? registry = null) =>
         new(One(options, OnnxCategoryClassifier.Task, registry), options.TopK);
 
+    /// <summary>The deep classifier, with the fast classifier whose probabilities it blends in.</summary>
+    public static OnnxDeepCategoryClassifier DeepClassifier(ModelOptions options, OnnxModelRegistry? registry = null) =>
+        new(One(options, OnnxDeepCategoryClassifier.Task, registry), Classifier(options, registry), options.TopK);
+
     public static OnnxMpnScorer MpnScorer(ModelOptions options, OnnxModelRegistry? registry = null) =>
         new(One(options, OnnxMpnScorer.Task, registry));
 
@@ -23,7 +27,7 @@ public static class OnnxModels
         var byName = new Dictionary<string, OnnxAttributeExtractor>(StringComparer.Ordinal);
         foreach (var manifest in ModelManifest.ReadAll(options.FullDirectory).Where(m => m.Task == OnnxAttributeExtractor.Task))
         {
-            var extractor = new OnnxAttributeExtractor(registry.Load(manifest.Directory), options.ExtractionRules);
+            var extractor = new OnnxAttributeExtractor(registry.Load(manifest.Directory), options.ExtractionRules, options.MpnMinimumScore);
             foreach (var name in extractor.Serves)
             {
                 if (!byName.TryAdd(name, extractor))
@@ -47,7 +51,7 @@ public static class OnnxModels
                            ?? throw new ModelLoadException("extractor-" + name, options.FullDirectory,
                                $"no extractor model serves '{name}' (served: {string.Join(", ", manifests.SelectMany(ServedNames).Order())})");
             if (!loaded.TryGetValue(manifest.Directory, out var extractor))
-                loaded[manifest.Directory] = extractor = new OnnxAttributeExtractor(registry.Load(manifest.Directory), options.ExtractionRules);
+                loaded[manifest.Directory] = extractor = new OnnxAttributeExtractor(registry.Load(manifest.Directory), options.ExtractionRules, options.MpnMinimumScore);
             result[name] = extractor;
         }
 

@@ -100,7 +100,7 @@ public static class PipelineQueue
             var queue = name[..^suffix.Length];
             int? stage = queue switch
             {
-                QueueNames.Classify => 1,
+                QueueNames.Classify or QueueNames.ClassifyDeep => 1,
                 _ when queue.StartsWith(QueueNames.Extract(""), StringComparison.Ordinal) && queue.Length > QueueNames.Extract("").Length => 2,
                 QueueNames.Validate => 3,
                 QueueNames.Store => 4,

@@ -24,6 +24,9 @@ public sealed record StageTimes(
 /// <summary>Why a product's run failed: the stage and the first exception's message.</summary>
 public sealed record ProductFault(string? Stage, string? Reason);
 
+/// <summary>Which stage decided the category (<c>classify</c>, or <c>classify-deep</c> when the fast classifier was below the gate), and the fast classifier's own answer.</summary>
+public sealed record ClassificationPath(string DecidedBy, string? FastCategory, double? FastConfidence);
+
 /// <summary>A product's saga as the pipeline knows it now.</summary>
 public sealed record ProductStateView(
     Guid Id,
@@ -35,6 +38,7 @@ public sealed record ProductStateView(
     string? Category,
     double? Confidence,
     IReadOnlyList<CategoryScore> TopK,
+    ClassificationPath? Classification,
     string? Extractor,
     string? Brand,
     string? Mpn,
@@ -57,6 +61,7 @@ public sealed record ProductStateView(
         saga.Category,
         saga.Confidence,
         saga.TopK,
+        saga.ClassifiedBy is null ? null : new ClassificationPath(saga.ClassifiedBy, saga.FastCategory ?? saga.Category, saga.FastConfidence ?? saga.Confidence),
         saga.Extractor,
         saga.Brand,
         saga.Mpn,

@@ -62,6 +62,14 @@ public sealed class ComposeFileTests
     }
 
     [Test]
+    public void Should_run_the_fast_and_the_deep_classifier_each_on_its_own_queue()
+    {
+        var queues = DotnetServices().Where(s => ServiceFolder(s.Service) == "Classifier")
+            .Select(s => Environment(s.Service).SingleOrDefault(e => e.Key == "Classifier__Queues").Value).ToArray();
+        Assert.That(queues, Is.EquivalentTo(new[] { Inference.Contracts.QueueNames.Classify, Inference.Contracts.QueueNames.ClassifyDeep }));
+    }
+
+    [Test]
     public void Should_pass_only_settings_that_bind_to_options()
     {
         foreach (var (name, service) in DotnetServices())

@@ -1,3 +1,4 @@
+using Inference.Classifier;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Inference.Loopback;
@@ -94,8 +95,12 @@ public sealed class HelmChartTests
         var tag = image["tag"]!.GetValue<string>() is { Length: > 0 } t ? t : AppVersion();
 
         var services = chart.Deployments.Select(RenderedChart.ServiceOf).ToArray();
-        foreach (var service in Services)
+        foreach (var service in Services.Where(s => s != "classifier"))
             Assert.That(services.Count(s => s == service), Is.EqualTo(1), service);
+        // the Classifier image runs twice: the fast model on classify, the deep model on classify-deep, each scaled on its own queue
+        var classifiers = chart.Deployments.Where(d => RenderedChart.ServiceOf(d) == "classifier")
+            .Select(d => chart.Configuration(d).GetSection(ClassifierOptions.Section).Get<ClassifierOptions>()!.Queues).ToArray();
+        Assert.That(classifiers, Is.EquivalentTo(new[] { QueueNames.Classify, QueueNames.ClassifyDeep }));
         Assert.That(services.Count(s => s == "extractor"), Is.EqualTo(ExpectedExtractors(set).Length));
         Assert.That(services.Except(Services.Append("extractor")), Is.Empty);
 
@@ -139,6 +144,7 @@ public sealed class HelmChartTests
         Assert.That(rendered.Routes, Is.EquivalentTo(own.Routes));
         Assert.That(rendered.Fallback, Is.EqualTo(own.Fallback));
         Assert.That(rendered.MinConfidence, Is.EqualTo(own.MinConfidence));
+        Assert.That(rendered.DeepGate, Is.EqualTo(own.DeepGate));
     }
 
     [TestCaseSource(nameof(ValueSets))]
@@ -320,7 +326,7 @@ public sealed class HelmChartTests
     static string QueueOf(RenderedChart chart, V1Deployment deployment) => RenderedChart.ServiceOf(deployment) switch
     {
         "orchestrator" => QueueNames.ProductState,
-        "classifier" => QueueNames.Classify,
+        "classifier" => chart.Configuration(deployment).GetSection(ClassifierOptions.Section).Get<ClassifierOptions>()!.QueueList.Single(),
         "extractor" => QueueNames.Extract(chart.Configuration(deployment).GetSection(ExtractorOptions.Section).Get<ExtractorOptions>()!.Serve.Single()),
         "validator" => QueueNames.Validate,
         "store" => QueueNames.Store,

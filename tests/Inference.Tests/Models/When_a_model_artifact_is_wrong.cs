@@ -37,6 +37,7 @@ public sealed class When_a_model_artifact_is_wrong
     [TestCase("extractor-office-products", "attribute_values.tsv")]
     [TestCase("mpn-plausibility", "unicode_tables.json")]
     [TestCase("extractor-generic", "manifest.json")]
+    [TestCase("classifier-deep", "vocab.txt")]
     public void Should_refuse_a_missing_file(string name, string file)
     {
         var folder = Copy(name);
@@ -52,6 +53,8 @@ public sealed class When_a_model_artifact_is_wrong
     [TestCase("extractor-jewelry-watches", "brands.txt")]
     [TestCase("extractor-home-garden", "attribute_values.tsv")]
     [TestCase("mpn-plausibility", "unicode_tables.json")]
+    [TestCase("classifier-deep", "model.onnx")]
+    [TestCase("classifier-deep", "category_descriptions.json")]
     public void Should_refuse_a_file_with_one_byte_changed(string name, string file)
     {
         var folder = Copy(name);

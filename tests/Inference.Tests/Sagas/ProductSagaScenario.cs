@@ -35,6 +35,7 @@ public abstract class ProductSagaScenario
             ["Routing:Routes:office-products"] = "office-products",
             ["Routing:Routes:home-garden"] = "home-garden",
             ["Routing:Routes:jewelry-watches"] = "jewelry-watches",
+            ["Routing:DeepGate"] = DeepGate.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }).AddInMemoryCollection(RepositorySettings()).Build();
         _broker = await BrokerAsync();
         _provider = Build();
@@ -68,6 +69,7 @@ public abstract class ProductSagaScenario
         {
             bus.AddProductSaga(configuration);
             bus.AddConsumer<ScriptedClassifier>().Endpoint(e => e.Name = QueueNames.Classify);
+            bus.AddConsumer<ScriptedDeepClassifier>().Endpoint(e => e.Name = QueueNames.ClassifyDeep);
             bus.AddConsumer<ScriptedExtractor>().ExcludeFromConfigureEndpoints();
             bus.AddConsumer<ScriptedValidator>().Endpoint(e => e.Name = QueueNames.Validate);
             bus.AddConsumer<ScriptedStore>().Endpoint(e => e.Name = QueueNames.Store);
@@ -120,6 +122,9 @@ public abstract class ProductSagaScenario
     {
     }
 
+    /// <summary>The fast classifier's confidence below which the deep classifier decides; 0 (off) unless a scenario is about it.</summary>
+    protected virtual double DeepGate => 0;
+
     /// <summary>The <c>SagaRepository</c> settings the scenario runs on; none means the in-memory repository.</summary>
     protected virtual IDictionary<string, string?> RepositorySettings() => new Dictionary<string, string?>();
 
@@ -131,6 +136,12 @@ public abstract class ProductSagaScenario
 
     protected Task Receive(Guid productId, string text = "acme ac-1000 usb keyboard black") =>
         Harness.Bus.Publish(new ProductTextReceived(productId, "test", productId.ToString("N"), text, DateTimeOffset.UtcNow));
+
+    /// <summary>What the stand-ins were asked (for assertions shared between scenarios).</summary>
+    internal Script Calls => Script;
+
+    /// <summary>The product once its saga completed.</summary>
+    internal Task<ProductState> Completed(Guid productId) => InState(productId, m => m.Completed);
 
     /// <summary>Waits until the saga reaches <paramref name="state"/> and returns it as the repository holds it; fails the test when it does not.</summary>
     /// <remarks>Loads by id, as the HTTP state query does, so it works on every repository (Redis answers no queries).</remarks>

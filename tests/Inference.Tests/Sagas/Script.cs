@@ -7,6 +7,7 @@ namespace Inference.Tests.Sagas;
 public sealed class Script
 {
     public ConcurrentDictionary<Guid, (string? Category, double Confidence)> Categories { get; } = new();
+    public ConcurrentDictionary<Guid, (string? Category, double Confidence)> DeepCategories { get; } = new();
     public ConcurrentDictionary<Guid, (string? Brand, string? Mpn, string? Gtin)> Identifiers { get; } = new();
 
     /// <summary>Product → the stage whose consumer throws for it.</summary>
@@ -42,6 +43,8 @@ public sealed class Script
 
     public static readonly ModelRef Model = new("scripted", "test");
 
-    public static ProductClassified Classified(Guid productId, string? category, double confidence) =>
-        new(productId, category, confidence, category is null ? [] : [new CategoryScore(category, confidence)], Model);
+    public static readonly ModelRef DeepModel = new("scripted-deep", "test");
+
+    public static ProductClassified Classified(Guid productId, string? category, double confidence, ModelRef? model = null, string queue = QueueNames.Classify) =>
+        new(productId, category, confidence, category is null ? [] : [new CategoryScore(category, confidence)], model ?? Model, queue);
 }

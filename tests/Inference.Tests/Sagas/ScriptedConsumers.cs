@@ -7,15 +7,25 @@ namespace Inference.Tests.Sagas;
 
 public sealed class ScriptedClassifier(Script script) : IConsumer<ClassifyProduct>
 {
-    public Task Consume(ConsumeContext<ClassifyProduct> context)
+    public Task Consume(ConsumeContext<ClassifyProduct> context) =>
+        Classify(script, context, context.Message.ProductId, QueueNames.Classify, script.Categories, Script.Model);
+
+    /// <summary>What both classifiers do: record the call, fail or stay silent when scripted, else answer the scripted category.</summary>
+    internal static Task Classify(Script script, ConsumeContext context, Guid id, string stage,
+        IReadOnlyDictionary<Guid, (string? Category, double Confidence)> answers, ModelRef model)
     {
-        var id = context.Message.ProductId;
-        script.Record("classify", id, context.ReceiveContext.InputAddress);
-        script.ThrowIfScripted("classify", id);
-        if (script.IsSilent("classify", id)) return Task.CompletedTask;
-        var (category, confidence) = script.Categories.GetValueOrDefault(id, ("computers-accessories", 0.9));
-        return context.Publish(Script.Classified(id, category, confidence));
+        script.Record(stage, id, context.ReceiveContext.InputAddress);
+        script.ThrowIfScripted(stage, id);
+        if (script.IsSilent(stage, id)) return Task.CompletedTask;
+        var (category, confidence) = answers.GetValueOrDefault(id, ("computers-accessories", 0.9));
+        return context.Publish(Script.Classified(id, category, confidence, model, stage));
     }
+}
+
+public sealed class ScriptedDeepClassifier(Script script) : IConsumer<ClassifyProductDeep>
+{
+    public Task Consume(ConsumeContext<ClassifyProductDeep> context) =>
+        ScriptedClassifier.Classify(script, context, context.Message.ProductId, QueueNames.ClassifyDeep, script.DeepCategories, Script.DeepModel);
 }
 
 public sealed class ScriptedExtractor(Script script) : IConsumer<ExtractAttributes>

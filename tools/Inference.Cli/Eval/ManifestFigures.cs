@@ -56,6 +56,9 @@ public static class ManifestFigures
                 section["cpu_us_per_product_classify_extract_batch32_wdc_records"] = Math.Round(report.LongTextTiming.CpuMicrosecondsPerProduct, 1);
             }
 
+            if (figures.ContainsKey("deep_share") && report.DeepTiming is { } deep)
+                section["cpu_us_per_product_deep_path_batch32"] = Math.Round(deep.CpuMicrosecondsPerProduct, 1);
+
             metrics[Section] = section;
             File.WriteAllText(path, json.ToJsonString(new JsonSerializerOptions
             {

@@ -124,6 +124,60 @@ public static class Metrics
             caRec > 0 ? new F1(caRec, caHit, caPred, caPok, pave) : null);
     }
 
+    /// <summary>
+    /// One identifier (BRAND or MPN) judged over every record: precision over every value extracted (a record with no label, or whose
+    /// label is not the value, makes it wrong), recall over the records whose label is in the text (and over every labelled record).
+    /// </summary>
+    public sealed record ValueQuality(int Predicted, int PredictedRight, int InText, int InTextHits, int Labelled, int LabelledHits, int Unlabelled, int UnlabelledEmpty)
+    {
+        public double? Precision => Predicted > 0 ? PyText.Round4((double)PredictedRight / Predicted) : null;
+
+        public double? Recall => InText > 0 ? PyText.Round4((double)InTextHits / InText) : null;
+
+        public double? RecallAllLabels => Labelled > 0 ? PyText.Round4((double)LabelledHits / Labelled) : null;
+
+        public double? F1 => Precision is { } p && Recall is { } r && p + r > 0 ? PyText.Round4(2 * p * r / (p + r)) : null;
+
+        /// <summary>Of the records with no label, the share where nothing was extracted (the "no value" answer).</summary>
+        public double? NoneWhenUnlabelled => Unlabelled > 0 ? PyText.Round4((double)UnlabelledEmpty / Unlabelled) : null;
+    }
+
+    public static ValueQuality Quality(IReadOnlyList<EvalRecord> records, IReadOnlyList<IReadOnlyDictionary<string, string?>> predictions, string label)
+    {
+        int predicted = 0, right = 0, inText = 0, inTextHits = 0, labelled = 0, labelledHits = 0, unlabelled = 0, unlabelledEmpty = 0;
+        for (var r = 0; r < records.Count; r++)
+        {
+            var textKey = PyText.AlnumKey(records[r].Text);
+            var keys = (records[r].CoreValues().TryGetValue(label, out var values) ? values : []).Select(PyText.AlnumKey).Where(k => k.Length > 0).ToHashSet();
+            var value = predictions[r].GetValueOrDefault(label);
+            var key = string.IsNullOrEmpty(value) ? null : PyText.AlnumKey(value);
+            if (key is { Length: 0 }) key = null;
+            var hit = key is not null && keys.Contains(key);
+            if (key is not null)
+            {
+                predicted++;
+                if (hit) right++;
+            }
+
+            if (keys.Count == 0)
+            {
+                unlabelled++;
+                if (key is null) unlabelledEmpty++;
+                continue;
+            }
+
+            labelled++;
+            if (hit) labelledHits++;
+            if (keys.Any(k => textKey.Contains(k, StringComparison.Ordinal)))
+            {
+                inText++;
+                if (hit) inTextHits++;
+            }
+        }
+
+        return new ValueQuality(predicted, right, inText, inTextHits, labelled, labelledHits, unlabelled, unlabelledEmpty);
+    }
+
     /// <summary>Area under the ROC curve by average ranks (ties share their rank).</summary>
     public static double Auc(IReadOnlyList<double> scores, IReadOnlyList<int> labels)
     {

@@ -63,12 +63,13 @@ public sealed class ChaosRun(SolutionLayout layout, ChaosSettings settings, Acti
     }
 
     /// <summary>The faults, in the order they happen: the Orchestrator killed first, last and in between, every other part once.</summary>
-    List<(string What, Func<Task> Act)> Plan(DistributedPipeline pipeline)
+    List<(string Kind, string What, Func<Task> Act)> Plan(DistributedPipeline pipeline)
     {
         var extractor = pipeline.Services.First(s => s.Name.StartsWith("extractor-", StringComparison.Ordinal));
         List<(string Kind, string What, Func<Task> Act)> others =
         [
             ("classifier", "kill classifier", () => KillAsync(pipeline["classifier"])),
+            ("classifier-deep", "kill classifier-deep", () => KillAsync(pipeline["classifier-deep"])),
             ("redis", "restart Redis", () => RestartAsync("redis")),
             ("extractor", $"kill {extractor.Name}", () => KillAsync(extractor)),
             ("validator", "kill validator", () => KillAsync(pipeline["validator"])),
@@ -86,11 +87,11 @@ public sealed class ChaosRun(SolutionLayout layout, ChaosSettings settings, Acti
         }
 
         return plan.Where(f => settings.Only is null || settings.Only.Contains(f.Kind, StringComparer.OrdinalIgnoreCase))
-            .Select(f => (f.What, f.Act)).ToList();
+            .ToList();
     }
 
     async Task<IReadOnlyList<InjectedFault>> InjectAsync(
-        List<(string What, Func<Task> Act)> plan, Stopwatch clock, Func<Task<long>> inFlightNow, CancellationToken cancellationToken)
+        List<(string Kind, string What, Func<Task> Act)> plan, Stopwatch clock, Func<Task<long>> inFlightNow, CancellationToken cancellationToken)
     {
         var feedTime = TimeSpan.FromSeconds(settings.Products / settings.Rate);
         var spacing = feedTime / (plan.Count + 1);
@@ -99,14 +100,14 @@ public sealed class ChaosRun(SolutionLayout layout, ChaosSettings settings, Acti
         {
             var due = spacing * (i + 1) - clock.Elapsed;
             if (due > TimeSpan.Zero) await Task.Delay(due, cancellationToken);
-            var (what, act) = plan[i];
+            var (kind, what, act) = plan[i];
             var inFlight = await inFlightNow();
             var at = clock.Elapsed;
             log($"{at.TotalSeconds,6:N1} s  {what} ({inFlight:N0} products in flight)");
             await act();
             var back = clock.Elapsed - at;
             log($"{clock.Elapsed.TotalSeconds,6:N1} s  back after {back.TotalSeconds:N1} s");
-            done.Add(new InjectedFault(what, Math.Round(at.TotalSeconds, 1), inFlight, Math.Round(back.TotalSeconds, 1)));
+            done.Add(new InjectedFault(kind, what, Math.Round(at.TotalSeconds, 1), inFlight, Math.Round(back.TotalSeconds, 1)));
         }
 
         return done;

@@ -6,7 +6,7 @@ namespace Inference.Loopback.Chaos;
 /// <param name="OrchestratorKills">How many times the Orchestrator is killed (the other services once each, each server restarted once).</param>
 /// <param name="Models"><c>Onnx</c> (the shipped models), <c>Baseline</c> or <c>Null</c>.</param>
 /// <param name="Patience">How long, after the last product was sent, every product may take to reach Completed or Faulted.</param>
-/// <param name="Only">The kinds of fault to inject (orchestrator, classifier, extractor, validator, store, redis, postgres, rabbitmq); null: all.</param>
+/// <param name="Only">The kinds of fault to inject (orchestrator, classifier, classifier-deep, extractor, validator, store, redis, postgres, rabbitmq); null: all.</param>
 public sealed record ChaosSettings(
     string Input,
     int Products,
