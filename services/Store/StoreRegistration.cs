@@ -4,6 +4,7 @@ using Inference.Hosting;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -14,10 +15,8 @@ public static class StoreRegistration
 {
     public static IServiceCollection AddProductStore(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<StoreOptions>()
-            .Bind(configuration.GetSection(StoreOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddOptions<StoreOptions>().Bind(configuration.GetSection(StoreOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StoreOptions>, StoreOptionsValidator>());
         services.AddDbContext<ProductsDbContext>((provider, db) =>
             ProductsDatabase.UseProvider(db, provider.GetRequiredService<IOptions<StoreOptions>>().Value));
         services.AddScoped<ProductUpsert>();
