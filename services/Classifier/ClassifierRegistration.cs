@@ -26,13 +26,7 @@ public static class ClassifierRegistration
             default: services.AddSingleton<ICategoryClassifier>(OnnxModels.Classifier(models)); break;
         }
 
-        services.AddSingleton(provider =>
-        {
-            var classifier = provider.GetRequiredService<ICategoryClassifier>();
-            var batch = provider.GetRequiredService<IOptions<QueueOptions>>().Value.For(QueueNames.Classify).Batch;
-            return new MicroBatcher<string, CategoryPrediction>(
-                (texts, _) => Task.FromResult(classifier.Classify(texts)), batch);
-        });
+        services.AddSingleton<ClassificationBatch>();
 
         if (queues.Deep)
         {
@@ -43,12 +37,7 @@ public static class ClassifierRegistration
                 default: services.AddSingleton<IDeepCategoryClassifier>(OnnxModels.DeepClassifier(models)); break;
             }
 
-            services.AddSingleton(provider =>
-            {
-                var deep = provider.GetRequiredService<IDeepCategoryClassifier>();
-                var batch = provider.GetRequiredService<IOptions<QueueOptions>>().Value.For(QueueNames.ClassifyDeep).Batch;
-                return new DeepBatcher(new MicroBatcher<string, CategoryPrediction>((texts, _) => Task.FromResult(deep.Classify(texts)), batch));
-            });
+            services.AddSingleton<DeepClassificationBatch>();
         }
 
         return services;
@@ -62,12 +51,4 @@ public static class ClassifierRegistration
         if (queues.Deep) bus.AddConsumer<ClassifyProductDeepConsumer, ClassifyProductDeepConsumerDefinition>();
         return bus;
     }
-}
-
-/// <summary>The deep model's batcher (a type of its own, beside the fast model's).</summary>
-public sealed class DeepBatcher(MicroBatcher<string, CategoryPrediction> batcher) : IAsyncDisposable
-{
-    public MicroBatcher<string, CategoryPrediction> Batcher { get; } = batcher;
-
-    public ValueTask DisposeAsync() => Batcher.DisposeAsync();
 }

@@ -20,9 +20,7 @@ public static class StoreRegistration
         services.AddDbContext<ProductsDbContext>((provider, db) =>
             ProductsDatabase.UseProvider(db, provider.GetRequiredService<IOptions<StoreOptions>>().Value));
         services.AddScoped<ProductUpsert>();
-        services.AddSingleton(provider => new MicroBatcher<StoreProduct, long>(
-            (products, cancellationToken) => UpsertBatchAsync(provider, products, cancellationToken),
-            provider.GetRequiredService<IOptions<QueueOptions>>().Value.For(QueueNames.Store).Batch));
+        services.AddSingleton<UpsertBatch>();
         services.AddHealthChecks().AddDbContextCheck<ProductsDbContext>("store-database", tags: [ServiceDefaults.ReadyTag]);
         // Before the bus starts, so no message is consumed against a missing table.
         services.Insert(0, ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, StoreSchema>());
@@ -33,13 +31,5 @@ public static class StoreRegistration
     {
         bus.AddConsumer<StoreProductConsumer, StoreProductConsumerDefinition>();
         return bus;
-    }
-
-    static async Task<IReadOnlyList<long>> UpsertBatchAsync(
-        IServiceProvider provider, IReadOnlyList<StoreProduct> products, CancellationToken cancellationToken)
-    {
-        await using var scope = provider.CreateAsyncScope();
-        var revisions = await scope.ServiceProvider.GetRequiredService<ProductUpsert>().UpsertAsync(products, cancellationToken);
-        return products.Select(p => revisions[p.ProductId]).ToArray();
     }
 }
