@@ -1,7 +1,7 @@
 """The deep classifier (models/artifacts/classifier-deep/) and the figures that say how the cascade holds up on data unlike its
 training data. Run by models/build.sh in two steps around ONNX Runtime (C#), which computes the embeddings:
 
-    train_deep.py prepare   # the int8 encoder (from the package's fp32 file, quantize_encoder.py) gets a manifest in .cache/encoder
+    train_deep.py prepare   # the int8 encoder (from the package's fp32 file, encoder.py) gets a manifest in .cache/encoder
                             # so `inference embed` can run it; the category phrases go to .cache/descriptions.jsonl
     (inference embed: .cache/dev.f32 and .cache/descriptions.f32)
     train_deep.py train     # fits the blend on fold 7, measures folds 8+9, across sources and leave-one-category-out,
@@ -24,7 +24,7 @@ import classifier as C
 import common
 import data as D
 import deep
-import quantize_encoder as Q
+import encoder as Q
 
 NAME = "classifier-deep"
 HERE = os.path.dirname(os.path.abspath(__file__))
