@@ -10,10 +10,13 @@ Featurizer (reimplemented in C#):
           as "c<n>:" + gram  (e.g. "c3:<ko")
   id = 1 + fnv1a32(utf8(feature)) % BUCKETS; count occurrences per id;
   ONNX inputs: ids = distinct ids in first-occurrence order, counts = their counts (float).
+
+Also here: the tf-idf training recipe (train_classifier.py fits it, deep.py refits it without some records).
 """
 import collections
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 import torch.nn as nn
 
@@ -103,3 +106,32 @@ def ece(probs, y, bins=15):
         if m.any():
             e += m.mean() * abs((pred[m] == y[m]).mean() - conf[m].mean())
     return float(e)
+
+
+# ------------------------------------------------------------------ training recipe
+
+def matrix(feats, n_cols):
+    rows, cols, vals = [], [], []
+    for i, (_, ids, counts) in enumerate(feats):
+        for k, c in zip(ids, counts):
+            rows.append(i)
+            cols.append(k)
+            vals.append(c)
+    return sp.csr_matrix((np.array(vals, dtype=np.float64), (rows, cols)), shape=(len(feats), n_cols))
+
+
+def idf_weights(X_raw):
+    """Smoothed idf of raw count rows (as sklearn's TfidfVectorizer); the padding id 0 weighs nothing."""
+    df = np.asarray((X_raw > 0).sum(0)).ravel().astype(np.float64)
+    idf = np.log((1.0 + X_raw.shape[0]) / (1.0 + df)) + 1.0
+    idf[0] = 0.0
+    return idf
+
+
+def tfidf(X, idf):
+    X = X.copy()
+    X.data = 1.0 + np.log(X.data)
+    X = X @ sp.diags(idf)
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(1)).ravel())
+    norms[norms < 1e-12] = 1e-12
+    return sp.diags(1.0 / norms) @ X

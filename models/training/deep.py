@@ -17,7 +17,6 @@ import torch
 from sklearn.svm import LinearSVC
 
 import classifier as C
-import train_classifier as TC
 
 EPS = 1e-4
 K = 10
@@ -29,14 +28,14 @@ def unit(x):
 
 
 class Fast:
-    """The fast classifier's recipe (train_classifier.py): hashed tf-idf, LinearSVC C=1, temperature on the validation records."""
+    """The fast classifier's recipe (classifier.py, as train_classifier.py fits it): hashed tf-idf, LinearSVC C=1, temperature on the validation records."""
 
     def __init__(self, feats, train, val, y, n_cats):
         n_cols = C.BUCKETS + 1
-        raw = TC.matrix([feats[i] for i in train], n_cols)
-        self.idf = TC.idf_weights(raw).astype(np.float32).astype(np.float64)
+        raw = C.matrix([feats[i] for i in train], n_cols)
+        self.idf = C.idf_weights(raw).astype(np.float32).astype(np.float64)
         self.feats = feats
-        m = LinearSVC(C=1.0, random_state=0, max_iter=5000).fit(TC.tfidf(raw, self.idf), y[train])
+        m = LinearSVC(C=1.0, random_state=0, max_iter=5000).fit(C.tfidf(raw, self.idf), y[train])
         self.W = np.zeros((n_cols, n_cats))
         self.b = np.full(n_cats, -10.0)
         for k, cls in enumerate(m.classes_):
@@ -46,7 +45,7 @@ class Fast:
         self.T, _, _ = C.fit_temperature(np.asarray(self.decision(val)), y[val])
 
     def decision(self, ix):
-        X = TC.tfidf(TC.matrix([self.feats[i] for i in ix], C.BUCKETS + 1), self.idf)
+        X = C.tfidf(C.matrix([self.feats[i] for i in ix], C.BUCKETS + 1), self.idf)
         return np.asarray(X @ self.W) + self.b
 
     def probs(self, ix):

@@ -9,7 +9,6 @@ from sklearn.svm import LinearSVC
 
 import classifier as C
 import data as D
-import train_classifier as T
 
 
 def leaf(r):
@@ -29,10 +28,10 @@ def main():
     eval_cats = [ci[c] for c in cats if sum(r["coarse_category"] == c for r in val) >= 30]
 
     def fit(rows, label):
-        raw = T.matrix([feats[r["id"]] for r in rows], n_cols)
-        idf = T.idf_weights(raw)
-        model = LinearSVC(C=1.0, random_state=0, max_iter=5000).fit(T.tfidf(raw, idf), [label(r) for r in rows])
-        return model, model.decision_function(T.tfidf(T.matrix([feats[r["id"]] for r in val], n_cols), idf))
+        raw = C.matrix([feats[r["id"]] for r in rows], n_cols)
+        idf = C.idf_weights(raw)
+        model = LinearSVC(C=1.0, random_state=0, max_iter=5000).fit(C.tfidf(raw, idf), [label(r) for r in rows])
+        return model, model.decision_function(C.tfidf(C.matrix([feats[r["id"]] for r in val], n_cols), idf))
 
     def report(tag, predicted):
         f1 = f1_score(y_val, predicted, labels=eval_cats, average="macro")

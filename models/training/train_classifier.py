@@ -4,7 +4,6 @@ import os
 import sys
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.svm import LinearSVC
 
 import baselines
@@ -17,33 +16,6 @@ NAME = "classifier"
 C_GRID = (0.25, 0.5, 1.0)
 
 
-def matrix(feats, n_cols):
-    rows, cols, vals = [], [], []
-    for i, (_, ids, counts) in enumerate(feats):
-        for k, c in zip(ids, counts):
-            rows.append(i)
-            cols.append(k)
-            vals.append(c)
-    return sp.csr_matrix((np.array(vals, dtype=np.float64), (rows, cols)), shape=(len(feats), n_cols))
-
-
-def idf_weights(X_raw):
-    """Smoothed idf of raw count rows (as sklearn's TfidfVectorizer); the padding id 0 weighs nothing."""
-    df = np.asarray((X_raw > 0).sum(0)).ravel().astype(np.float64)
-    idf = np.log((1.0 + X_raw.shape[0]) / (1.0 + df)) + 1.0
-    idf[0] = 0.0
-    return idf
-
-
-def tfidf(X, idf):
-    X = X.copy()
-    X.data = 1.0 + np.log(X.data)
-    X = X @ sp.diags(idf)
-    norms = np.sqrt(np.asarray(X.multiply(X).sum(1)).ravel())
-    norms[norms < 1e-12] = 1e-12
-    return sp.diags(1.0 / norms) @ X
-
-
 def main():
     out_dir = common.artifact_dir(NAME)
     cats = D.categories()
@@ -54,10 +26,10 @@ def main():
     print("classifier: train %d, val %d, test %d" % (len(tr), len(va), len(te)), flush=True)
     feats = {r["id"]: C.featurize(r["text"]) for r in labelled}
     n_cols = C.BUCKETS + 1
-    Xtr_raw = matrix([feats[r["id"]] for r in tr], n_cols)
-    idf = idf_weights(Xtr_raw).astype(np.float32).astype(np.float64)  # the ONNX model stores float32
-    Xtr = tfidf(Xtr_raw, idf)
-    Xva = tfidf(matrix([feats[r["id"]] for r in va], n_cols), idf)
+    Xtr_raw = C.matrix([feats[r["id"]] for r in tr], n_cols)
+    idf = C.idf_weights(Xtr_raw).astype(np.float32).astype(np.float64)  # the ONNX model stores float32
+    Xtr = C.tfidf(Xtr_raw, idf)
+    Xva = C.tfidf(C.matrix([feats[r["id"]] for r in va], n_cols), idf)
     ytr = np.array([ci[r["coarse_category"]] for r in tr])
     yva = np.array([ci[r["coarse_category"]] for r in va])
 
