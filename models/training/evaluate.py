@@ -21,15 +21,14 @@ import baselines  # noqa: E402
 import classifier as C  # noqa: E402
 import common  # noqa: E402
 import data as D  # noqa: E402
+import extractor as X  # noqa: E402
 import featurizer as F  # noqa: E402
 import mpn as M  # noqa: E402
 import onnx_np  # noqa: E402
 import tagger as TG  # noqa: E402
-import train_extractors as X  # noqa: E402
 
-MODELS = os.path.dirname(HERE)
-ART = os.path.join(MODELS, "artifacts")
-EVAL = os.path.join(MODELS, "eval", "folds89.jsonl")
+ART = common.ARTIFACTS
+EVAL = common.EVAL
 
 
 def load_artifact(name):
@@ -50,21 +49,6 @@ def check_side_file(d, spec):
         if common.sha256_bytes(f.read()) != spec["sha256"]:
             raise SystemExit("%s: sha256 mismatch" % path)
     return path
-
-
-def read_brands(path):
-    with open(path, encoding="utf-8") as f:
-        return {tuple(line.rstrip("\n").split(" ")) for line in f if line.strip()}
-
-
-def read_attr_gaz(path):
-    out = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                a, seq = line.rstrip("\n").split("\t")
-                out[tuple(seq.split(" "))] = a
-    return out
 
 
 # ------------------------------------------------------------------ classifier
@@ -97,8 +81,8 @@ def eval_classifier(records):
 
 def tagger_predict(model, man, d, records):
     feat = man["featurizer"]["gazetteers"]
-    brands = read_brands(check_side_file(d, feat["brands"]))
-    attr_gaz = read_attr_gaz(check_side_file(d, feat["attributes"])) if feat.get("attributes") else None
+    brands = X.read_brands(check_side_file(d, feat["brands"]))
+    attr_gaz = X.read_attr_gaz(check_side_file(d, feat["attributes"])) if feat.get("attributes") else None
     core_labels, attr_labels = man["labels"]["core"], man["labels"]["attr"]
     out = []
     for k in range(0, len(records), 64):
@@ -146,11 +130,10 @@ def eval_mpn(records):
     y = np.array([e[3] for e in ex])
     s = np.concatenate([onnx_np.run(model, {"ids": common.pad_batch(ids[k:k + 1024])})[0]
                         for k in range(0, len(ids), 1024)])
-    import train_mpn as TM
-    hs = np.array([TM.heuristic_score(b, c, cat) for b, c, cat, _ in ex])
+    hs = np.array([M.heuristic_score(b, c, cat) for b, c, cat, _ in ex])
     thr = man["threshold"]["value"]
-    p, r, f1 = TM.pr_at(s, y, thr)
-    bp, br, bf = TM.pr_at(hs, y, 0.99)
+    p, r, f1 = M.pr_at(s, y, thr)
+    bp, br, bf = M.pr_at(hs, y, 0.99)
     rec = man["metrics"]["folds89"]
     return [("mpn-plausibility", "AUC (%d examples)" % len(y), round(M.auc(s, y), 4), round(M.auc(hs, y), 4), rec["auc"]),
             ("mpn-plausibility", "precision @%.4g" % thr, round(p, 4), round(bp, 4), rec["precision"]),
@@ -176,8 +159,8 @@ def check_vectors(name):
             n += 1
     elif man["task"] == "token-tagging":
         feat = man["featurizer"]["gazetteers"]
-        brands = read_brands(check_side_file(d, feat["brands"]))
-        attr_gaz = read_attr_gaz(check_side_file(d, feat["attributes"])) if feat.get("attributes") else None
+        brands = X.read_brands(check_side_file(d, feat["brands"]))
+        attr_gaz = X.read_attr_gaz(check_side_file(d, feat["attributes"])) if feat.get("attributes") else None
         for row in rows:
             toks, ids = TG.token_features(row["text"], brands, attr_gaz)
             assert [[t[1], t[2]] for t in toks] == row["tokens"], row["text"]

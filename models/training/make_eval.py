@@ -3,9 +3,10 @@ byte and in the original order."""
 import json
 import os
 
+import common
 import data as D
 
-OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "eval", "folds89.jsonl")
+OUT = common.EVAL
 
 
 def main():

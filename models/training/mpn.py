@@ -20,6 +20,7 @@ Features (hashed like the other models, bucket count in the manifest):
       (word_key = the word characters of the lowercased string, in order)
 """
 import collections
+import os
 
 import numpy as np
 import torch
@@ -190,3 +191,164 @@ class ExportMpn(nn.Module):
         x = self.q[ids].float() * self.scale[ids].unsqueeze(2)
         x = (x * mask).sum(1) / mask.sum(1).clamp(min=1.0)
         return torch.sigmoid(self.mlp(x).squeeze(1))
+
+
+# ------------------------------------------------------------------ scoring (train_mpn.py and evaluate.py)
+
+def heuristic_score(brand, cand, category):
+    """Baseline: 0.25 each for: has a digit, has a letter, 4-20 characters, no whitespace."""
+    s = cand or ""
+    return 0.25 * (any(c.isdigit() for c in s) + any(c.isalpha() for c in s)
+                   + (4 <= len(s) <= 20) + (not any(c.isspace() for c in s)))
+
+
+def pr_at(s, y, thr):
+    pred = s >= thr
+    tp = int((pred & (y == 1)).sum())
+    fp = int((pred & (y == 0)).sum())
+    fn = int((~pred & (y == 1)).sum())
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+# ------------------------------------------------------------------ the artifact: export, test vectors, manifest
+
+def export_mpn(model, out_dir):
+    path = os.path.join(out_dir, "model.onnx")
+    ids = torch.tensor([[5, 7, 0], [3, 0, 0]], dtype=torch.int64)
+    common.export_onnx(model, (ids,), path, ["ids"], ["score"],
+            {"ids": {0: "batch", 1: "features"}, "score": {0: "batch"}})
+    return path
+
+
+MPN_EDGE = [
+    ("", "", ""),
+    ("hp", "", "computers-accessories"),
+    ("", "Q6003A", ""),
+    ("hp", "Q6003A", "office-products"),
+    ("hp", "q6003a", "office-products"),
+    ("HP", "417772-B21", "computers-accessories"),
+    ("hp enterprise", "417772 b21", "computers-accessories"),
+    ("Kingston", "KTC-D320/1G", "computers-accessories"),
+    ("Avery", "AVE12505", "office-products"),
+    ("Avery", "1,000/Box", "office-products"),
+    ("Avery", "4 3/4\"", "office-products"),
+    ("Sony", "black", "audio"),
+    ("Sony", "WH-1000XM4", "audio"),
+    ("Sony", "the", None),
+    ("Lenovo", "ноутбук", "computers-accessories"),
+    ("华为", "MateBook 14", "computers-accessories"),
+    ("سوني", "WH-1000XM4", "audio"),
+    ("Apple", "😀", "phones"),
+    ("Apple", "MQ092ZM/A", "computers-accessories"),
+    ("𐐀𐐁", "𝐁𝐨𝐥𝐝123", "other"),
+    ("Canon", "2455B002", "office-products"),
+    ("Canon", "2455b002 imageformula dr-2510c compact color scanner with a very long tail of words", "office-products"),
+    ("Unknownbrandxyz", "ZZ-9999-QQ", "unknown-category"),
+    ("Elkay", "EWMS-14-60X", "home-garden"),
+    ("Xerox", "095205742466", "office-products"),
+    ("", "x" * 200, ""),
+    ("   ", "  ", "  "),
+    ("Ünïcödé", "ÀÉÎ-123", "home-garden"),
+]
+
+
+def write_mpn_testvectors(model, records, out_dir, n_real=180, seed=11):
+    rng = np.random.RandomState(seed)
+    rows = list(MPN_EDGE)
+    withm = [r for r in records if r.get("mpn")]
+    for i in sorted(rng.choice(len(withm), size=n_real // 2, replace=False)):
+        r = withm[i]
+        rows.append((r.get("brand") or "", r["mpn"], r.get("coarse_category")))
+    for i in sorted(rng.choice(len(withm), size=n_real // 2, replace=False)):
+        r = withm[i]
+        cands = candidate_spans(r["text"])
+        if cands:
+            rows.append((r.get("brand") or "", cands[rng.randint(len(cands))], r.get("coarse_category")))
+    path = os.path.join(out_dir, "model.onnx")
+    out = []
+    all_ids = []
+    worst = 0.0
+    for b, c, cat in rows:
+        ids = featurize(b, c, cat) or [0]
+        all_ids.append(ids)
+        fi = np.array([ids], dtype=np.int64)
+        with torch.no_grad():
+            s = model(torch.tensor(fi)).numpy()
+        worst = max(worst, common.parity(path, {"ids": fi}, [s]))
+        out.append({"brand": b, "candidate": c, "category": cat,
+                    "feature_strings": feature_strings(b, c, cat),
+                    "features": {"ids": ids}, "outputs": {"score": common.r5(s)}})
+    fi = common.pad_batch(all_ids)
+    with torch.no_grad():
+        s = model(torch.tensor(fi)).numpy()
+    worst = max(worst, common.parity(path, {"ids": fi}, [s]))
+    for row, v in zip(out, s):
+        assert abs(row["outputs"]["score"][0] - v) < 1e-4
+    common.write_jsonl(os.path.join(out_dir, "testvectors.jsonl"), out)
+    print("  testvectors: %d rows, ONNX(numpy)/torch max abs diff %.2g" % (len(out), worst), flush=True)
+
+
+def mpn_manifest(metrics, thr, tables_sha, best_epoch):
+    return {
+        "name": "mpn-plausibility",
+        "version": common.VERSION,
+        "task": "mpn-plausibility",
+        "created": common.CREATED + common.data_sha(),
+        "description": "Score in [0,1]: is `candidate` a real manufacturer part number of `brand` (in "
+                       "`category`)? Mean of hashed feature embeddings -> MLP -> sigmoid.",
+        "training_data": common.training_data({
+            "positives": "the `mpn` field of every record with one",
+            "negatives": "per record: up to 4 other candidates from the same text (word tokens and "
+                         "whitespace-delimited chunks without edge punctuation, half of them containing a "
+                         "digit), plus 1 corrupted copy of the MPN (truncated, shuffled, digits<->letters, "
+                         "a word glued on, or characters re-drawn)",
+            "early_stopping": "epoch with the best fold-7 AUC (epoch %d)" % best_epoch}),
+        "labels": ["not-mpn", "mpn"],
+        "featurizer": {
+            "tokenizer": common.tokenizer_spec(None, tables_sha),
+            "hash": common.hash_spec(BUCKETS),
+            "inputs": "brand (string, may be empty), candidate (string), category (coarse category name, "
+                      "null/unknown -> empty string)",
+            "normalisation": "cand = lowercase(candidate with lone surrogates -> U+FFFD), cut to its first %d "
+                             "code points; raw = the same without lowercasing (for the shape); brand = "
+                             "lowercase(brand) with leading/trailing whitespace (unicode_tables.spaces) removed"
+                             % MAX_CAND,
+            "features": [
+                {"template": "g1:<gram> .. g4:<gram>", "for": "every 1-, 2-, 3-, 4-code-point substring of "
+                 "'<' + cand + '>' (all 1-grams left to right, then 2-grams, 3-grams, 4-grams)"},
+                {"template": "S:<shape>", "for": "shape(raw): per code point 'd' for ASCII 0-9, 'X' when it has a "
+                 "lowercase mapping, 'x' for any other word character, else the character itself; runs of one "
+                 "class longer than 2 cut to 2"},
+                {"template": "L:<n>", "for": "n = min(code points of cand, 24)"},
+                {"template": "D:<n>", "for": "n = min(ASCII digits in cand, 16)"},
+                {"template": "A:<n>", "for": "n = min(word characters of cand that are not ASCII digits, 16)"},
+                {"template": "P:<n>", "for": "n = min(code points of cand that are neither word characters nor "
+                 "whitespace, 8)"},
+                {"template": "W:<n>", "for": "n = min(number of tokens of raw under the tokenizer, 8)"},
+                {"template": "C:<category>", "for": "always"},
+                {"template": "CS:<category>|<shape>", "for": "always"},
+                {"template": "B:<brand>", "for": "brand not empty"},
+                {"template": "BS:<brand>|<shape>", "for": "brand not empty"},
+                {"template": "BP:<brand>|<first 2 code points of cand>", "for": "brand not empty"},
+                {"template": "BL:<brand>|<min(len(cand),24)>", "for": "brand not empty"},
+                {"template": "BIN:1 or BIN:0", "for": "brand not empty: 1 when key(brand) is a substring of "
+                 "key(cand) (an empty key(brand) gives BIN:0); key(s) = the word characters (unicode_tables."
+                 "word_ranges) of lowercase(s), in order"},
+            ],
+            "order": "the order listed; at most %d feature strings (the first ones)" % MAX_FEATURES,
+            "aggregation": "ids = hash of every feature string, in order, duplicates kept",
+            "padding": "rows of a batch are padded with id 0; padding changes nothing; an input giving no "
+                       "feature (impossible: g1:< and g1:> always exist) would be fed as [0]",
+            "testvectors": "each line also carries `feature_strings`, the strings before hashing",
+        },
+        "inputs": [{"name": "ids", "type": "int64", "shape": ["batch", "features"]}],
+        "outputs": [{"name": "score", "type": "float32", "shape": ["batch"],
+                     "meaning": "probability-like plausibility in [0,1]"}],
+        "threshold": {"value": thr, "chosen_on": "fold 7, maximising F1 on the fold-7 examples"},
+        "metrics": metrics,
+        "baseline": "heuristic: 0.25 each for has a digit, has a letter, 4-20 characters, no whitespace; "
+                    "positive when all four hold",
+        "onnx": {"opset": common.OPSET, "file": "model.onnx"},
+    }

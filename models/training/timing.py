@@ -20,10 +20,9 @@ sys.path.insert(0, HERE)
 import classifier as C  # noqa: E402
 import common  # noqa: E402
 import data as D  # noqa: E402
-import evaluate as E  # noqa: E402
+import extractor as X  # noqa: E402
 import onnx_np  # noqa: E402
 import tagger as TG  # noqa: E402
-import train_extractors as X  # noqa: E402
 
 
 class FastTagger(X.ExportTagger):
@@ -55,15 +54,15 @@ def inits(path):
 
 
 def classifier_from_onnx():
-    w = inits(os.path.join(E.ART, "classifier", "model.onnx"))
-    with open(os.path.join(E.ART, "classifier", "manifest.json")) as f:
+    w = inits(os.path.join(common.ARTIFACTS, "classifier", "model.onnx"))
+    with open(os.path.join(common.ARTIFACTS, "classifier", "manifest.json")) as f:
         import json
         T = json.load(f)["calibration"]["temperature"]
     return C.LinearTfidf(w["idf"][:, 0], w["W"], w["b"], T).eval()
 
 
 def tagger_from_onnx(name, n_attr):
-    w = inits(os.path.join(E.ART, name, "model.onnx"))
+    w = inits(os.path.join(common.ARTIFACTS, name, "model.onnx"))
     m = TG.Tagger(7, n_attr)
     mm = sorted((k for k in w if k.startswith("onnx::MatMul")), key=lambda k: int(k.split("_")[-1]))
     sd = {k: torch.tensor(v) for k, v in w.items() if not k.startswith("onnx::") and k not in ("q", "scale")}
@@ -91,7 +90,7 @@ def bench(fn, batches, repeat=3):
 
 def main():
     torch.set_num_threads(1)
-    allrec = D.load(E.EVAL)
+    allrec = D.load(common.EVAL)
     for label, records in (("folds 8+9, first 1024 records (mostly Amazon titles)", allrec[:1024]),
                            ("folds 8+9, the %d WDC records (titles + descriptions)" %
                             sum(r["source"] != "walmart-amazon/amazon" for r in allrec),
@@ -110,7 +109,7 @@ def run(records):
                    torch.tensor(common.pad_batch([f[2] or [0.0] for f in ch], np.float32))))
     # the torch rebuild must agree with the ONNX file
     p_t = clf(*cb[0]).detach().numpy()
-    p_o = onnx_np.run(os.path.join(E.ART, "classifier", "model.onnx"),
+    p_o = onnx_np.run(os.path.join(common.ARTIFACTS, "classifier", "model.onnx"),
                       {"ids": cb[0][0].numpy(), "counts": cb[0][1].numpy()})[0]
     assert np.abs(p_t - p_o).max() < 1e-4
     with torch.no_grad():
@@ -119,7 +118,7 @@ def run(records):
           % (1e6 * t_clf / len(records), len(records), np.mean([len(f[1]) for f in cf])))
 
     import json
-    brands = E.read_brands(os.path.join(E.ART, "extractor-generic", "brands.txt"))
+    brands = X.read_brands(os.path.join(common.ARTIFACTS, "extractor-generic", "brands.txt"))
     tb = []
     feats = [TG.token_features(r["text"], brands) for r in records]
     for k in range(0, len(feats), 32):
@@ -132,11 +131,11 @@ def run(records):
         tb.append(torch.tensor(ids))
     worst = [torch.tensor(np.tile(np.arange(1, len(TG.SLOTS) + 1), (32, TG.MAX_TOKENS, 1)).astype(np.int64))]
     for name in ("extractor-generic", "extractor-office-products"):
-        with open(os.path.join(E.ART, name, "manifest.json")) as f:
+        with open(os.path.join(common.ARTIFACTS, name, "manifest.json")) as f:
             man = json.load(f)
         m = tagger_from_onnx(name, len(man["labels"]["attr"]))
         cp, ap = m(tb[0])
-        cpo, apo = onnx_np.run(os.path.join(E.ART, name, "model.onnx"), {"ids": tb[0].numpy()})
+        cpo, apo = onnx_np.run(os.path.join(common.ARTIFACTS, name, "model.onnx"), {"ids": tb[0].numpy()})
         assert np.abs(cp.detach().numpy() - cpo).max() < 1e-4
         with torch.no_grad():
             t = bench(lambda b: m(b), tb)

@@ -58,7 +58,7 @@ def main():
     model.eval()
 
     def run(records):
-        return common.classifier_probs(model, [feats[r["id"]][1:] for r in records])
+        return C.classifier_probs(model, [feats[r["id"]][1:] for r in records])
 
     # metrics (torch outputs == ONNX outputs up to float rounding; evaluate.py re-checks with ONNX)
     metrics = {}
@@ -76,11 +76,11 @@ def main():
 
     # export
     tables_sha = common.write_unicode_tables(out_dir)
-    common.export_classifier(model, out_dir)
+    C.export_classifier(model, out_dir)
     # test vectors
     texts = common.testvector_texts(R, n_real=170)
-    common.write_classifier_testvectors(model, texts, out_dir)
-    manifest = common.classifier_manifest(model, cats, metrics, c_best, T, eval_cats, len(tr), len(va), tables_sha)
+    C.write_classifier_testvectors(model, texts, out_dir)
+    manifest = C.classifier_manifest(model, cats, metrics, c_best, T, eval_cats, len(tr), len(va), tables_sha)
     common.write_manifest(out_dir, manifest)
     print("classifier: done", flush=True)
 

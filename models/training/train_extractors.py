@@ -14,14 +14,12 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-import baselines
 import common
 import data as D
-import featurizer as F
+import extractor as X
 import tagger as TG
 
 SEED = 0
-PAVE_CATEGORIES = ("computers-accessories", "office-products", "home-garden", "jewelry-watches")
 GENERIC = dict(epochs=4, lr=3e-3, wdrop=0.25, bs=32)
 JOINT = dict(epochs=40, lr=2e-3, wdrop=0.25, bs=32, sample_other=1)
 CATEGORY = dict(epochs=15, lr=1e-3, wdrop=0.25, bs=32, sample_other=2)
@@ -166,44 +164,6 @@ def train(items, n_attr, epochs, lr, wdrop, bs, init=None, sample_other=None, se
     return model
 
 
-# ------------------------------------------------------------------ quantized export model
-
-class ExportTagger(nn.Module):
-    """The shipped model: int8 embedding rows with one float scale per row, then the same network.
-    ids [batch, tokens, slots] int64 -> core_probs [batch, tokens, Kc], attr_probs [batch, tokens, Ka]."""
-
-    def __init__(self, m):
-        super().__init__()
-        q, scale = common.quantize_rows(m.emb.weight)
-        self.register_buffer("q", q)
-        self.register_buffer("scale", scale)
-        self.convs = m.convs
-        self.glob = m.glob
-        self.core = m.core
-        self.attr = m.attr
-
-    def forward(self, ids):
-        mask = (ids[:, :, 1] != 0).float().unsqueeze(2)  # [B,T,1]
-        x = (self.q[ids].float() * self.scale[ids].unsqueeze(3)).sum(2)  # [B,T,D]
-        x = x * mask
-        cnt = mask.sum(1).clamp(min=1.0)  # [B,1]
-        g = x.sum(1) / cnt  # [B,D]
-        h = x + self.glob(g).unsqueeze(1)
-        h = h * mask
-        m1 = mask.transpose(1, 2)  # [B,1,T]
-        h = h.transpose(1, 2)  # [B,D,T]
-        for conv in self.convs:
-            h = h + torch.relu(conv(h))
-            h = h * m1
-        h = h.transpose(1, 2)
-        core = torch.softmax(self.core(h), -1)
-        if self.attr is None:
-            attr = mask * 0.0 + 1.0  # [B,T,1]: the single label "O"
-        else:
-            attr = torch.softmax(self.attr(h), -1)
-        return core, attr
-
-
 def predict(model, FE, records, bs=64):
     out = []
     with torch.no_grad():
@@ -221,64 +181,6 @@ def predict(model, FE, records, bs=64):
     return out
 
 
-# ------------------------------------------------------------------ metrics
-
-def score_records(records, predictions, attr_names, attributes=True):
-    """predictions: list of {label: value or None} per record (core labels and attributes).
-    Returns the metrics dict."""
-    st = collections.Counter()
-    for r, pred in zip(records, predictions):
-        tk = F.alnum_key(r["text"])
-        cv = D.core_values(r)
-        pk = {k: (F.alnum_key(v) if v else None) for k, v in pred.items()}
-        for lab in D.CORE_LABELS:
-            keys = [F.alnum_key(v) for v in cv.get(lab, [])]
-            keys = [k for k in keys if k and k in tk]
-            if keys:
-                st[lab + "_n"] += 1
-                st[lab + "_ok"] += pk.get(lab) in keys
-        if attributes and r["source"] == "wdc-pave":
-            attrs = r.get("attributes") or {}
-            st["pave_records"] += 1
-            for a, vals in attrs.items():
-                keys = {F.alnum_key(v) for v in vals}
-                core = D.CORE_OF_ATTR.get(a)
-                p = pk.get(core) if core else pk.get(a)
-                st["A_rec"] += 1
-                st["A_hit"] += p in keys
-                if not core:
-                    st["CA_rec"] += 1
-                    st["CA_hit"] += p in keys
-            for k, v in pk.items():
-                if v is None:
-                    continue
-                if k in D.CORE_LABELS:
-                    names = [a for a in attrs if D.CORE_OF_ATTR.get(a) == k]
-                    ok = any(v in {F.alnum_key(x) for x in attrs[a]} for a in names)
-                    st["A_pred"] += 1
-                    st["A_pok"] += ok
-                elif k in attr_names:
-                    ok = v in {F.alnum_key(x) for x in attrs.get(k, [])}
-                    st["A_pred"] += 1
-                    st["A_pok"] += ok
-                    st["CA_pred"] += 1
-                    st["CA_pok"] += ok
-    res = {"records": len(records)}
-    names = {"BRAND": "brand_exact", "MPN": "mpn_exact", "GTIN": "gtin_found"}
-    for lab in D.CORE_LABELS:
-        res[names[lab]] = round(st[lab + "_ok"] / st[lab + "_n"], 4) if st[lab + "_n"] else None
-        res[names[lab] + "_n"] = st[lab + "_n"]
-    for pre, nm in (("A", "attributes_all"), ("CA", "attributes_category")):
-        if st[pre + "_rec"]:
-            rec = st[pre + "_hit"] / st[pre + "_rec"]
-            prec = st[pre + "_pok"] / st[pre + "_pred"] if st[pre + "_pred"] else 0.0
-            f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-            res[nm] = {"f1": round(f1, 4), "precision": round(prec, 4), "recall": round(rec, 4),
-                       "annotated": st[pre + "_rec"], "predicted": st[pre + "_pred"],
-                       "pave_records": st["pave_records"]}
-    return res
-
-
 def model_predictions(model, FE, records, attr_names):
     AL = TG.bio_labels(attr_names)
     out = []
@@ -288,35 +190,18 @@ def model_predictions(model, FE, records, attr_names):
     return out
 
 
-def baseline_predictions(records, attr_gaz):
-    out = []
-    for r in records:
-        p = {"BRAND": baselines.first_token_brand(r["text"]), "MPN": baselines.regex_mpn(r["text"]),
-             "GTIN": baselines.regex_gtin(r["text"])}
-        if attr_gaz:
-            p.update(baselines.gazetteer_attributes(r["text"], attr_gaz))
-        out.append(p)
-    return out
-
-
-def served(records, cat):
-    if cat is None:
-        return [r for r in records if r["coarse_category"] not in PAVE_CATEGORIES]
-    return [r for r in records if r["coarse_category"] == cat]
-
-
 def metrics_for(model, FE, va, te, cat, attr_names, attr_gaz):
     m = {}
     groups = [("fold7", va), ("folds89", te)]
     for g, recs in groups:
-        recs = served(recs, cat)
-        m[g] = score_records(recs, model_predictions(model, FE, recs, attr_names), attr_names, cat is not None)
-        m[g + "_baseline"] = score_records(recs, baseline_predictions(recs, attr_gaz), attr_names, cat is not None)
+        recs = X.served(recs, cat)
+        m[g] = X.score_records(recs, model_predictions(model, FE, recs, attr_names), attr_names, cat is not None)
+        m[g + "_baseline"] = X.score_records(recs, X.baseline_predictions(recs, attr_gaz), attr_names, cat is not None)
         print("   %s %s" % (g, m[g]), flush=True)
         print("   %s baseline %s" % (g, m[g + "_baseline"]), flush=True)
     if cat is None:  # the generic model on every record too (what a low-confidence route sees)
         for g, recs in groups:
-            m[g + "_all_records"] = score_records(recs, model_predictions(model, FE, recs, []), [], False)
+            m[g + "_all_records"] = X.score_records(recs, model_predictions(model, FE, recs, []), [], False)
     return m
 
 
@@ -324,15 +209,15 @@ def metrics_for(model, FE, va, te, cat, attr_names, attr_gaz):
 
 def build(name, model, FE, cat, attr_names, attr_gaz, metrics, R, n_items, hp):
     out_dir = common.artifact_dir(name)
-    exp = ExportTagger(model).eval()
+    exp = X.ExportTagger(model).eval()
     tables_sha = common.write_unicode_tables(out_dir)
-    brands_sha = common.write_brands(out_dir, FE.brands)
-    attr_sha = common.write_attribute_gazetteer(out_dir, attr_gaz) if attr_gaz else None
-    common.export_tagger(exp, out_dir)
-    common.write_tagger_testvectors(exp, out_dir, R, set(FE.brands), attr_gaz, CORE, TG.bio_labels(attr_names))
-    manifest = common.tagger_manifest(name, cat, CORE, TG.bio_labels(attr_names), attr_names, metrics,
-                                      tables_sha, brands_sha, attr_sha, n_items, hp,
-                                      PAVE_CATEGORIES)
+    brands_sha = X.write_brands(out_dir, FE.brands)
+    attr_sha = X.write_attribute_gazetteer(out_dir, attr_gaz) if attr_gaz else None
+    X.export_tagger(exp, out_dir)
+    X.write_tagger_testvectors(exp, out_dir, R, set(FE.brands), attr_gaz, CORE, TG.bio_labels(attr_names))
+    manifest = X.tagger_manifest(name, cat, CORE, TG.bio_labels(attr_names), attr_names, metrics,
+                                 tables_sha, brands_sha, attr_sha, n_items, hp,
+                                 X.PAVE_CATEGORIES)
     common.write_manifest(out_dir, manifest)
 
 
@@ -347,17 +232,17 @@ def main(only=None):
     items = make_items(FE, tr, [], None)
     generic = train(items, 1, **GENERIC)
     if only in (None, "generic"):
-        metrics = metrics_for(ExportTagger(generic).eval(), FE, va, te, None, [], None)
+        metrics = metrics_for(X.ExportTagger(generic).eval(), FE, va, te, None, [], None)
         build("extractor-generic", generic, FE, None, [], None, metrics, R, len(items), GENERIC)
     # 2. joint attribute model over the four wdc-pave categories (shared attributes learn together)
-    union = sorted({a for c in PAVE_CATEGORIES for a in attr_names_for(tr, c)})
+    union = sorted({a for c in X.PAVE_CATEGORIES for a in attr_names_for(tr, c)})
     UL = TG.bio_labels(union)
     print("joint attribute model: %d attributes" % len(union), flush=True)
     FE.set_attributes(union)
-    items = make_items(FE, [r for r in tr if r["coarse_category"] in PAVE_CATEGORIES], union, PAVE_CATEGORIES)
+    items = make_items(FE, [r for r in tr if r["coarse_category"] in X.PAVE_CATEGORIES], union, X.PAVE_CATEGORIES)
     joint = train(items, len(UL), init=generic, **JOINT)
     # 3. per category: the joint model restricted to the category's attributes, trained further
-    for cat in PAVE_CATEGORIES:
+    for cat in X.PAVE_CATEGORIES:
         if only not in (None, cat):
             continue
         name = "extractor-" + cat
@@ -368,7 +253,7 @@ def main(only=None):
         attr_gaz = FE.set_attributes(attr_names)
         items = make_items(FE, [r for r in tr if r["coarse_category"] == cat], attr_names, cat)
         model = train(items, len(AL), init=joint, attr_rows=rows, **CATEGORY)
-        metrics = metrics_for(ExportTagger(model).eval(), FE, va, te, cat, attr_names, attr_gaz)
+        metrics = metrics_for(X.ExportTagger(model).eval(), FE, va, te, cat, attr_names, attr_gaz)
         build(name, model, FE, cat, attr_names, attr_gaz, metrics, R, len(items),
               {"joint": JOINT, "category": CATEGORY})
         FE.set_attributes(None)

@@ -14,13 +14,6 @@ NAME = "mpn-plausibility"
 SEED = 0
 
 
-def heuristic_score(brand, cand, category):
-    """Baseline: 0.25 each for: has a digit, has a letter, 4-20 characters, no whitespace."""
-    s = cand or ""
-    return 0.25 * (any(c.isdigit() for c in s) + any(c.isalpha() for c in s)
-                   + (4 <= len(s) <= 20) + (not any(c.isspace() for c in s)))
-
-
 def to_batch(rows):
     return torch.tensor(common.pad_batch(rows))
 
@@ -32,16 +25,6 @@ def scores(model, feats, bs=1024):
         for k in range(0, len(feats), bs):
             out.append(model(to_batch(feats[k:k + bs])).numpy())
     return np.concatenate(out)
-
-
-def pr_at(s, y, thr):
-    pred = s >= thr
-    tp = int((pred & (y == 1)).sum())
-    fp = int((pred & (y == 0)).sum())
-    fn = int((~pred & (y == 1)).sum())
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
 def main():
@@ -88,15 +71,15 @@ def main():
     cands = np.unique(np.round(s7, 4))
     thr, bf = 0.5, -1
     for t in cands:
-        f1 = pr_at(s7, ys["fold7"], t)[2]
+        f1 = M.pr_at(s7, ys["fold7"], t)[2]
         if f1 > bf:
             thr, bf = round(float(t), 4), f1
     metrics = {}
     for g in ("fold7", "folds89"):
         s = scores(model, feats[g])
-        p, r, f1 = pr_at(s, ys[g], thr)
-        hs = np.array([heuristic_score(b, c, cat) for b, c, cat, _ in ex[g]])
-        hp, hr, hf = pr_at(hs, ys[g], 0.99)
+        p, r, f1 = M.pr_at(s, ys[g], thr)
+        hs = np.array([M.heuristic_score(b, c, cat) for b, c, cat, _ in ex[g]])
+        hp, hr, hf = M.pr_at(hs, ys[g], 0.99)
         metrics[g] = {"examples": len(s), "positives": int(ys[g].sum()), "auc": round(M.auc(s, ys[g]), 4),
                       "threshold": thr, "precision": round(p, 4), "recall": round(r, 4), "f1": round(f1, 4)}
         metrics[g + "_baseline_heuristic"] = {"auc": round(M.auc(hs, ys[g]), 4), "threshold": 1.0,
@@ -105,9 +88,9 @@ def main():
         print("  %s baseline: %s" % (g, metrics[g + "_baseline_heuristic"]), flush=True)
 
     tables_sha = common.write_unicode_tables(out_dir)
-    common.export_mpn(model, out_dir)
-    common.write_mpn_testvectors(model, R, out_dir)
-    manifest = common.mpn_manifest(metrics, thr, tables_sha, best[2])
+    M.export_mpn(model, out_dir)
+    M.write_mpn_testvectors(model, R, out_dir)
+    manifest = M.mpn_manifest(metrics, thr, tables_sha, best[2])
     common.write_manifest(out_dir, manifest)
     print("mpn: done", flush=True)
 
