@@ -1,8 +1,4 @@
 """Train the coarse-category classifier and write models/artifacts/classifier/."""
-import collections
-import os
-import sys
-
 import numpy as np
 from sklearn.svm import LinearSVC
 
@@ -10,7 +6,6 @@ import baselines
 import classifier as C
 import common
 import data as D
-import featurizer as F
 
 NAME = "classifier"
 C_GRID = (0.25, 0.5, 1.0)

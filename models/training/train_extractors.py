@@ -6,7 +6,6 @@ further on that category's records with an extra head for the category's wdc-pav
 (plus an attribute-value gazetteer feature).
 """
 import collections
-import os
 import sys
 import time
 

@@ -1,13 +1,10 @@
 """Train the MPN plausibility scorer and write models/artifacts/mpn-plausibility/."""
-import os
-
 import numpy as np
 import torch
 import torch.nn as nn
 
 import common
 import data as D
-import featurizer as F
 import mpn as M
 
 NAME = "mpn-plausibility"
