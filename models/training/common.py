@@ -1,7 +1,7 @@
 """What several models share: artifact paths, the data hash, JSON and manifest writing, metrics, the int8 embedding
 table, ONNX export and parity check, the texts test vectors are made of, and the featurizer spec (unicode tables,
 tokenizer, hash) every manifest carries. Each model's own export, test vectors and manifest are in its module
-(classifier.py, extractor.py, mpn.py; train_deep.py for the deep classifier)."""
+(classifier.py, extractor.py, mpn.py, deep.py)."""
 import collections
 import hashlib
 import json

