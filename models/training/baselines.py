@@ -1,5 +1,4 @@
 """Simple baselines the models are compared against (Python only; C# measures its own)."""
-import collections
 import json
 import re
 

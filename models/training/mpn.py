@@ -19,7 +19,6 @@ Features (hashed like the other models, bucket count in the manifest):
     "BIN:1" when word_key(brand) is a substring of word_key(cand), else "BIN:0"
       (word_key = the word characters of the lowercased string, in order)
 """
-import collections
 import os
 
 import numpy as np

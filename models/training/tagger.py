@@ -1,7 +1,6 @@
-"""Token tagger shared by all extractors: per-token features, model, decoding, metrics."""
+"""Token tagger shared by all extractors: per-token features, model, decoding (their artifacts and metrics: extractor.py)."""
 import collections
 
-import numpy as np
 import torch
 import torch.nn as nn
 
