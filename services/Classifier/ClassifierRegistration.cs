@@ -30,8 +30,7 @@ public static class ClassifierRegistration
         {
             var classifier = provider.GetRequiredService<ICategoryClassifier>();
             var batch = provider.GetRequiredService<IOptions<QueueOptions>>().Value.For(QueueNames.Classify).Batch;
-            return new MicroBatcher<string, CategoryPrediction>(
-                (texts, _) => Task.FromResult(classifier.Classify(texts)), batch);
+            return new MicroBatcher<string, CategoryPrediction>(Measured(classifier.Model, classifier.Classify), batch);
         });
 
         if (queues.Deep)
@@ -47,12 +46,22 @@ public static class ClassifierRegistration
             {
                 var deep = provider.GetRequiredService<IDeepCategoryClassifier>();
                 var batch = provider.GetRequiredService<IOptions<QueueOptions>>().Value.For(QueueNames.ClassifyDeep).Batch;
-                return new DeepBatcher(new MicroBatcher<string, CategoryPrediction>((texts, _) => Task.FromResult(deep.Classify(texts)), batch));
+                return new DeepBatcher(new MicroBatcher<string, CategoryPrediction>(Measured(deep.Model, deep.Classify), batch));
             });
         }
 
         return services;
     }
+
+    /// <summary>A classifier's batches, counted and timed, and each answer's confidence and category (<see cref="ModelMetrics"/>).</summary>
+    static Func<IReadOnlyList<string>, CancellationToken, Task<IReadOnlyList<CategoryPrediction>>> Measured(
+        ModelRef model, Func<IReadOnlyList<string>, IReadOnlyList<CategoryPrediction>> classify) =>
+        ModelMetrics.Measured<string, CategoryPrediction>(model.Name, texts =>
+        {
+            var predictions = classify(texts);
+            foreach (var prediction in predictions) ModelMetrics.RecordPrediction(model.Name, prediction.Category, prediction.Confidence);
+            return predictions;
+        });
 
     /// <summary>The consumers of the queues <c>Classifier:Queues</c> names (both by default).</summary>
     public static IBusRegistrationConfigurator AddClassifier(this IBusRegistrationConfigurator bus, IConfiguration configuration)

@@ -1,3 +1,5 @@
+using OpenTelemetry.Metrics;
+using Inference.Sagas.Redis;
 using Inference.Gateway.Health;
 using Inference.Hosting;
 using Inference.Gateway.Pipeline;
@@ -52,6 +54,11 @@ public static class GatewayRegistration
         services.AddSingleton<PipelineEventsEndpoint>();
         services.AddSingleton<IReceiveEndpointContributor>(provider => provider.GetRequiredService<PipelineEventsEndpoint>());
         services.AddHttpClient<RabbitMqQueues>(client => client.Timeout = TimeSpan.FromSeconds(5));
+        // Built with the meter provider, so the queue gauges are served from the first scrape.
+        services.AddSingleton<QueueGauges>();
+        services.ConfigureOpenTelemetryMeterProvider(metrics => metrics
+            .AddMeter(QueueGauges.MeterName, RedisSagaMetrics.MeterName)
+            .AddInstrumentation(provider => provider.GetRequiredService<QueueGauges>()));
         return services;
     }
 

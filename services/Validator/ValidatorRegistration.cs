@@ -33,7 +33,7 @@ public static class ValidatorRegistration
             var validator = provider.GetRequiredService<IdentifierValidator>();
             var batch = provider.GetRequiredService<IOptions<QueueOptions>>().Value.For(QueueNames.Validate).Batch;
             return new MicroBatcher<ValidateIdentifiers, IReadOnlyList<IdentifierVerdict>>(
-                (requests, _) => Task.FromResult(validator.Validate(requests)), batch);
+                ModelMetrics.Measured<ValidateIdentifiers, IReadOnlyList<IdentifierVerdict>>(validator.Model.Name, validator.Validate), batch);
         });
         return services;
     }
