@@ -49,7 +49,9 @@ public sealed partial class When_prometheus_scrapes_the_running_pipeline
         var layout = new SolutionLayout(Root, testDirectory.Parent!.Parent!.Name);
         var settings = LoopbackServers.Current.ServiceSettings(_vhost.Name, _redis.Prefix, _database.ConnectionString);
         string[][] extractors = [layout.DeployedExtractors().SelectMany(e => e).ToArray()];
-        _pipeline = await DistributedPipeline.StartAsync(layout, settings, extractors, _home, TimeSpan.FromSeconds(120), withGateway: true);
+        // The name deployment gives a service wins over the code's.
+        var named = new Dictionary<string, IDictionary<string, string?>> { ["validator"] = new Dictionary<string, string?> { ["OTEL_SERVICE_NAME"] = "validator-as-deployed" } };
+        _pipeline = await DistributedPipeline.StartAsync(layout, settings, extractors, _home, TimeSpan.FromSeconds(120), named, withGateway: true);
 
         _prometheus = StartPrometheus();
         _api = new Uri($"http://127.0.0.1:{LoopbackServers.Current.PrometheusPort}/");
@@ -96,6 +98,11 @@ public sealed partial class When_prometheus_scrapes_the_running_pipeline
         var up = await QueryAsync("up");
         Assert.That(up.Select(s => s.Labels["job"]), Is.EquivalentTo(_pipeline.Services.Select(s => s.Name)));
         Assert.That(up.Select(s => s.Value), Has.All.EqualTo(1));
+
+        var names = (await QueryAsync("target_info")).ToDictionary(s => s.Labels["job"], s => s.Labels["service_name"]);
+        Assert.That(names["validator"], Is.EqualTo("validator-as-deployed"));
+        Assert.That(names["orchestrator"], Is.EqualTo("orchestrator"));
+        Assert.That((await QueryAsync("target_info")).Select(s => s.Labels.GetValueOrDefault("service_version")), Has.All.Not.Empty);
     }
 
     [TestCaseSource(nameof(DashboardQueries))]
