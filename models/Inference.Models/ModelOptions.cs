@@ -1,5 +1,6 @@
 using Inference.Models.Onnx;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Inference.Models;
 
@@ -32,19 +33,33 @@ public sealed class ModelOptions
     /// <summary>The models folder as an absolute path.</summary>
     public string FullDirectory => Path.GetFullPath(Directory, AppContext.BaseDirectory);
 
-    /// <summary>Reads the section, refusing values that cannot work.</summary>
+    /// <summary>Reads the section at registration time, refusing what <see cref="ModelOptionsValidator"/> refuses.</summary>
     public static ModelOptions From(IConfiguration configuration)
     {
         var options = configuration.GetSection(Section).Get<ModelOptions>() ?? new ModelOptions();
+        var result = new ModelOptionsValidator().Validate(null, options);
+        return result.Failed ? throw new OptionsValidationException(Section, typeof(ModelOptions), result.Failures) : options;
+    }
+}
+
+/// <summary>Refuses model settings that cannot work, naming the key.</summary>
+public sealed class ModelOptionsValidator : IValidateOptions<ModelOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ModelOptions options)
+    {
+        const string S = ModelOptions.Section;
+        var failures = new List<string>();
+        if (!Enum.IsDefined(options.Kind))
+            failures.Add($"{S}:{nameof(options.Kind)} must be Onnx, Baseline or Null, was {options.Kind}.");
         if (options.IntraOpThreads is < 1 or > 64)
-            throw new InvalidOperationException($"{Section}:{nameof(IntraOpThreads)} = {options.IntraOpThreads}: use 1 to 64.");
+            failures.Add($"{S}:{nameof(options.IntraOpThreads)} must be within [1, 64], was {options.IntraOpThreads}.");
         if (options.TopK is < 1 or > 100)
-            throw new InvalidOperationException($"{Section}:{nameof(TopK)} = {options.TopK}: use 1 to 100.");
+            failures.Add($"{S}:{nameof(options.TopK)} must be within [1, 100], was {options.TopK}.");
         if (options.MpnMinimumScore is < 0 or > 1)
-            throw new InvalidOperationException($"{Section}:{nameof(MpnMinimumScore)} = {options.MpnMinimumScore}: use 0 (keep every MPN) to 1.");
+            failures.Add($"{S}:{nameof(options.MpnMinimumScore)} must be within [0, 1] (0 keeps every MPN), was {options.MpnMinimumScore}.");
         if (string.IsNullOrWhiteSpace(options.Directory))
-            throw new InvalidOperationException($"{Section}:{nameof(Directory)} is empty: name the folder holding the models' folders.");
-        return options;
+            failures.Add($"{S}:{nameof(options.Directory)} is empty: name the folder holding the models' folders.");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
 

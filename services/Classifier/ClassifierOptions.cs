@@ -1,5 +1,6 @@
 using Inference.Contracts;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Inference.Classifier;
 
@@ -8,7 +9,7 @@ public sealed class ClassifierOptions
 {
     public const string Section = "Classifier";
 
-    static readonly string[] Known = [QueueNames.Classify, QueueNames.ClassifyDeep];
+    internal static readonly string[] Known = [QueueNames.Classify, QueueNames.ClassifyDeep];
 
     /// <summary>Queue names joined by commas; both by default, so one process serves the whole stage (e.g. <c>Classifier__Queues=classify-deep</c> runs the deep model alone).</summary>
     public string Queues { get; set; } = $"{QueueNames.Classify},{QueueNames.ClassifyDeep}";
@@ -19,14 +20,24 @@ public sealed class ClassifierOptions
 
     public bool Deep => QueueList.Contains(QueueNames.ClassifyDeep);
 
-    /// <summary>Reads the section, refusing an empty or unknown queue list at start-up with the reason.</summary>
+    /// <summary>Reads the section at registration time, refusing what <see cref="ClassifierOptionsValidator"/> refuses.</summary>
     public static ClassifierOptions From(IConfiguration configuration)
     {
         var options = configuration.GetSection(Section).Get<ClassifierOptions>() ?? new ClassifierOptions();
-        var unknown = options.QueueList.Where(q => !Known.Contains(q)).ToArray();
-        if (options.QueueList.Count == 0 || unknown.Length > 0)
-            throw new InvalidOperationException(
-                $"{Section}:{nameof(Queues)} = '{options.Queues}': name one or both of {string.Join(", ", Known)}, joined by commas");
-        return options;
+        var result = new ClassifierOptionsValidator().Validate(null, options);
+        return result.Failed ? throw new OptionsValidationException(Section, typeof(ClassifierOptions), result.Failures) : options;
+    }
+}
+
+/// <summary>Refuses an empty or unknown queue list, naming the key.</summary>
+public sealed class ClassifierOptionsValidator : IValidateOptions<ClassifierOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ClassifierOptions options)
+    {
+        var unknown = options.QueueList.Where(q => !ClassifierOptions.Known.Contains(q)).ToArray();
+        return options.QueueList.Count > 0 && unknown.Length == 0
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(
+                $"{ClassifierOptions.Section}:{nameof(options.Queues)} = '{options.Queues}': name one or both of {string.Join(", ", ClassifierOptions.Known)}, joined by commas.");
     }
 }

@@ -26,12 +26,7 @@ public static class ClassifierRegistration
             default: services.AddSingleton<ICategoryClassifier>(OnnxModels.Classifier(models)); break;
         }
 
-        services.AddSingleton(provider =>
-        {
-            var classifier = provider.GetRequiredService<ICategoryClassifier>();
-            var batch = provider.GetRequiredService<IOptions<QueueOptions>>().Value.For(QueueNames.Classify).Batch;
-            return new MicroBatcher<string, CategoryPrediction>(Measured(classifier.Model, classifier.Classify), batch);
-        });
+        services.AddSingleton<ClassificationBatch>();
 
         if (queues.Deep)
         {
@@ -42,26 +37,11 @@ public static class ClassifierRegistration
                 default: services.AddSingleton<IDeepCategoryClassifier>(OnnxModels.DeepClassifier(models)); break;
             }
 
-            services.AddSingleton(provider =>
-            {
-                var deep = provider.GetRequiredService<IDeepCategoryClassifier>();
-                var batch = provider.GetRequiredService<IOptions<QueueOptions>>().Value.For(QueueNames.ClassifyDeep).Batch;
-                return new DeepBatcher(new MicroBatcher<string, CategoryPrediction>(Measured(deep.Model, deep.Classify), batch));
-            });
+            services.AddSingleton<DeepClassificationBatch>();
         }
 
         return services;
     }
-
-    /// <summary>A classifier's batches, counted and timed, and each answer's confidence and category (<see cref="ModelMetrics"/>).</summary>
-    static Func<IReadOnlyList<string>, CancellationToken, Task<IReadOnlyList<CategoryPrediction>>> Measured(
-        ModelRef model, Func<IReadOnlyList<string>, IReadOnlyList<CategoryPrediction>> classify) =>
-        ModelMetrics.Measured<string, CategoryPrediction>(model.Name, texts =>
-        {
-            var predictions = classify(texts);
-            foreach (var prediction in predictions) ModelMetrics.RecordPrediction(model.Name, prediction.Category, prediction.Confidence);
-            return predictions;
-        });
 
     /// <summary>The consumers of the queues <c>Classifier:Queues</c> names (both by default).</summary>
     public static IBusRegistrationConfigurator AddClassifier(this IBusRegistrationConfigurator bus, IConfiguration configuration)
@@ -71,12 +51,4 @@ public static class ClassifierRegistration
         if (queues.Deep) bus.AddConsumer<ClassifyProductDeepConsumer, ClassifyProductDeepConsumerDefinition>();
         return bus;
     }
-}
-
-/// <summary>The deep model's batcher (a type of its own, beside the fast model's).</summary>
-public sealed class DeepBatcher(MicroBatcher<string, CategoryPrediction> batcher) : IAsyncDisposable
-{
-    public MicroBatcher<string, CategoryPrediction> Batcher { get; } = batcher;
-
-    public ValueTask DisposeAsync() => Batcher.DisposeAsync();
 }

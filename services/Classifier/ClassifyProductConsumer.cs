@@ -6,7 +6,7 @@ using MassTransit;
 namespace Inference.Classifier;
 
 /// <summary>Classifies one product (its model call shared with the messages consumed beside it) and publishes the category.</summary>
-public sealed class ClassifyProductConsumer(ICategoryClassifier classifier, MicroBatcher<string, CategoryPrediction> batcher)
+public sealed class ClassifyProductConsumer(ICategoryClassifier classifier, ClassificationBatch batch)
     : IConsumer<ClassifyProduct>
 {
     public async Task Consume(ConsumeContext<ClassifyProduct> context)
@@ -14,7 +14,7 @@ public sealed class ClassifyProductConsumer(ICategoryClassifier classifier, Micr
         // Empty text has a defined answer (no category); a missing one is a malformed message that no retry mends.
         if (context.Message.Text is null)
             throw new PermanentFailureException($"ClassifyProduct for {context.Message.ProductId} has no text");
-        var prediction = await batcher.SubmitAsync(context.Message.Text, context.CancellationToken);
+        var prediction = await batch.SubmitAsync(context.Message.Text, context.CancellationToken);
         await context.Publish(new ProductClassified(
             context.Message.ProductId, prediction.Category, prediction.Confidence, prediction.TopK, classifier.Model));
     }

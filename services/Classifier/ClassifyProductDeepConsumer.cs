@@ -6,13 +6,13 @@ using MassTransit;
 namespace Inference.Classifier;
 
 /// <summary>Decides the category of a product the fast classifier was unsure of, with the deep model, and publishes it as the deciding answer.</summary>
-public sealed class ClassifyProductDeepConsumer(IDeepCategoryClassifier classifier, DeepBatcher batcher) : IConsumer<ClassifyProductDeep>
+public sealed class ClassifyProductDeepConsumer(IDeepCategoryClassifier classifier, DeepClassificationBatch batch) : IConsumer<ClassifyProductDeep>
 {
     public async Task Consume(ConsumeContext<ClassifyProductDeep> context)
     {
         if (context.Message.Text is null)
             throw new PermanentFailureException($"ClassifyProductDeep for {context.Message.ProductId} has no text");
-        var prediction = await batcher.Batcher.SubmitAsync(context.Message.Text, context.CancellationToken);
+        var prediction = await batch.SubmitAsync(context.Message.Text, context.CancellationToken);
         await context.Publish(new ProductClassified(
             context.Message.ProductId, prediction.Category, prediction.Confidence, prediction.TopK, classifier.Model, QueueNames.ClassifyDeep));
     }

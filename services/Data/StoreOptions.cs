@@ -1,8 +1,6 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Inference.Data;
 
-/// <summary>Which database holds the products.</summary>
+/// <summary>Which database holds the products (checked at start-up by <see cref="StoreOptionsValidator"/>).</summary>
 public sealed class StoreOptions
 {
     public const string Section = "Store";
@@ -10,7 +8,6 @@ public sealed class StoreOptions
     /// <summary><c>Sqlite</c> (the embedded default) or <c>Postgres</c> (production).</summary>
     public StoreProvider Provider { get; set; } = StoreProvider.Sqlite;
 
-    [Required]
     public string ConnectionString { get; set; } = "Data Source=inference.db";
 
     /// <summary>Apply migrations (PostgreSQL) or create the schema (SQLite) at start-up.</summary>

@@ -1,12 +1,13 @@
-using OpenTelemetry.Metrics;
-using Inference.Sagas.Redis;
+using Inference.Data;
 using Inference.Gateway.Health;
-using Inference.Hosting;
 using Inference.Gateway.Pipeline;
 using Inference.Gateway.Products;
-using Inference.Data;
+using Inference.Hosting;
+using Inference.Sagas.Redis;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 
 namespace Inference.Gateway;
 
@@ -32,10 +33,8 @@ public static class GatewayRegistration
     /// <summary>Read-only access to the Store's products table; the Gateway never migrates it (the Store does).</summary>
     public static IServiceCollection AddProductRecords(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<StoreOptions>()
-            .Bind(configuration.GetSection(StoreOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddOptions<StoreOptions>().Bind(configuration.GetSection(StoreOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StoreOptions>, StoreOptionsValidator>());
         // Reads fail fast: a request (or a readiness probe) is answered within seconds while PostgreSQL is down, not held
         // through EF's retries; the caller gets 503 and retries itself.
         services.AddDbContext<ProductsDbContext>((provider, db) =>

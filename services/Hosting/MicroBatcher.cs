@@ -6,9 +6,9 @@ namespace Inference.Hosting;
 /// Lets concurrently running consumers share one model call (or one database round trip) per batch, while each message keeps
 /// its own acknowledgement, retry, <c>_error</c> queue and fault. MassTransit's <c>Batch&lt;T&gt;</c> succeeds or fails as a
 /// whole, so one bad item would fault its neighbours; here a failed batch is run again one item at a time, and only the bad
-/// item fails.
+/// item fails. Each service's batch job is a class of its own deriving from this one, next to its consumer.
 /// </summary>
-public sealed class MicroBatcher<TIn, TOut> : IAsyncDisposable
+public class MicroBatcher<TIn, TOut> : IAsyncDisposable
 {
     readonly Func<IReadOnlyList<TIn>, CancellationToken, Task<IReadOnlyList<TOut>>> _run;
     readonly BatchSettings _settings;

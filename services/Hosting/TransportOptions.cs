@@ -1,8 +1,6 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Inference.Hosting;
 
-/// <summary>Which message transport the bus runs on, and where to find it.</summary>
+/// <summary>Which message transport the bus runs on, and where to find it (checked at start-up by <see cref="TransportOptionsValidator"/>).</summary>
 public sealed class TransportOptions
 {
     public const string Section = "Transport";
@@ -22,18 +20,14 @@ public enum TransportKind
 /// <summary>Where the RabbitMQ broker is.</summary>
 public sealed class RabbitMqOptions
 {
-    [Required]
     public string Host { get; set; } = "127.0.0.1";
 
-    [Range(1, 65535)]
     public int Port { get; set; } = 5672;
 
     public string VirtualHost { get; set; } = "/";
 
-    [Required]
     public string Username { get; set; } = "guest";
 
-    [Required]
     public string Password { get; set; } = "guest";
 
     /// <summary>The management API (queue depths for the dashboard and for autoscaling).</summary>

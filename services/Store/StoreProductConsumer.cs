@@ -5,11 +5,11 @@ using MassTransit;
 namespace Inference.Store;
 
 /// <summary>Upserts the enriched product (in one round trip with its neighbours) and publishes its revision.</summary>
-public sealed class StoreProductConsumer(MicroBatcher<StoreProduct, long> batcher) : IConsumer<StoreProduct>
+public sealed class StoreProductConsumer(UpsertBatch batch) : IConsumer<StoreProduct>
 {
     public async Task Consume(ConsumeContext<StoreProduct> context)
     {
-        var revision = await batcher.SubmitAsync(context.Message, context.CancellationToken);
+        var revision = await batch.SubmitAsync(context.Message, context.CancellationToken);
         await context.Publish(new ProductStored(context.Message.ProductId, revision, DateTimeOffset.UtcNow));
     }
 }

@@ -4,6 +4,7 @@ using Inference.Hosting;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -14,16 +15,12 @@ public static class StoreRegistration
 {
     public static IServiceCollection AddProductStore(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<StoreOptions>()
-            .Bind(configuration.GetSection(StoreOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddOptions<StoreOptions>().Bind(configuration.GetSection(StoreOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StoreOptions>, StoreOptionsValidator>());
         services.AddDbContext<ProductsDbContext>((provider, db) =>
             ProductsDatabase.UseProvider(db, provider.GetRequiredService<IOptions<StoreOptions>>().Value));
         services.AddScoped<ProductUpsert>();
-        services.AddSingleton(provider => new MicroBatcher<StoreProduct, long>(
-            (products, cancellationToken) => UpsertBatchAsync(provider, products, cancellationToken),
-            provider.GetRequiredService<IOptions<QueueOptions>>().Value.For(QueueNames.Store).Batch));
+        services.AddSingleton<UpsertBatch>();
         services.AddHealthChecks().AddDbContextCheck<ProductsDbContext>("store-database", tags: [ServiceDefaults.ReadyTag]);
         // Before the bus starts, so no message is consumed against a missing table.
         services.Insert(0, ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, StoreSchema>());
@@ -34,13 +31,5 @@ public static class StoreRegistration
     {
         bus.AddConsumer<StoreProductConsumer, StoreProductConsumerDefinition>();
         return bus;
-    }
-
-    static async Task<IReadOnlyList<long>> UpsertBatchAsync(
-        IServiceProvider provider, IReadOnlyList<StoreProduct> products, CancellationToken cancellationToken)
-    {
-        await using var scope = provider.CreateAsyncScope();
-        var revisions = await scope.ServiceProvider.GetRequiredService<ProductUpsert>().UpsertAsync(products, cancellationToken);
-        return products.Select(p => revisions[p.ProductId]).ToArray();
     }
 }

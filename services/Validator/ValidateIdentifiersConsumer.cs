@@ -5,12 +5,12 @@ using MassTransit;
 namespace Inference.Validator;
 
 /// <summary>Validates a product's MPN and GTIN (the MPN model's call shared with its neighbours) and publishes the verdicts.</summary>
-public sealed class ValidateIdentifiersConsumer(IdentifierValidator validator, MicroBatcher<ValidateIdentifiers, IReadOnlyList<IdentifierVerdict>> batcher)
+public sealed class ValidateIdentifiersConsumer(IdentifierValidator validator, ValidationBatch batch)
     : IConsumer<ValidateIdentifiers>
 {
     public async Task Consume(ConsumeContext<ValidateIdentifiers> context)
     {
-        var verdicts = await batcher.SubmitAsync(context.Message, context.CancellationToken);
+        var verdicts = await batch.SubmitAsync(context.Message, context.CancellationToken);
         await context.Publish(new IdentifiersValidated(context.Message.ProductId, verdicts, validator.Model));
     }
 }

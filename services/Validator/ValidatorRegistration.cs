@@ -28,13 +28,7 @@ public static class ValidatorRegistration
 
         services.AddSingleton(provider => new IdentifierValidator(
             provider.GetRequiredService<GtinRules>(), provider.GetRequiredService<MpnRules>(), provider.GetService<IMpnScorer>()));
-        services.AddSingleton(provider =>
-        {
-            var validator = provider.GetRequiredService<IdentifierValidator>();
-            var batch = provider.GetRequiredService<IOptions<QueueOptions>>().Value.For(QueueNames.Validate).Batch;
-            return new MicroBatcher<ValidateIdentifiers, IReadOnlyList<IdentifierVerdict>>(
-                ModelMetrics.Measured<ValidateIdentifiers, IReadOnlyList<IdentifierVerdict>>(validator.Model.Name, validator.Validate), batch);
-        });
+        services.AddSingleton<ValidationBatch>();
         return services;
     }
 

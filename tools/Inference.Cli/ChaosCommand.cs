@@ -24,7 +24,7 @@ public sealed class ChaosCommand(ChaosSettings settings, string configuration, s
 
         var faults = new Table().AddColumns("fault", "at (s)", "products in flight", "back after (s)");
         foreach (var fault in report.Faults)
-            faults.AddRow(fault.What, fault.AtSeconds.ToString("N1"), fault.InFlight.ToString("N0"), fault.BackAfterSeconds.ToString("N1"));
+            faults.AddRow(fault.What, fault.AtSeconds.ToString("N1"), fault.InFlight?.ToString("N0") ?? "unknown", fault.BackAfterSeconds.ToString("N1"));
         console.Write(faults);
         if (report.FaultReasons.Count > 0)
             console.MarkupLineInterpolated($"faulted, by stage and reason: {string.Join("; ", report.FaultReasons.Select(r => $"{r.Key} ×{r.Value}"))}");
@@ -53,7 +53,7 @@ public sealed class ChaosCommand(ChaosSettings settings, string configuration, s
         md.AppendLine();
         md.AppendLine("| fault | at (s) | products in flight | back after (s) |");
         md.AppendLine("| --- | ---: | ---: | ---: |");
-        foreach (var f in r.Faults) md.AppendLine($"| {f.What} | {f.AtSeconds:N1} | {f.InFlight:N0} | {f.BackAfterSeconds:N1} |");
+        foreach (var f in r.Faults) md.AppendLine($"| {f.What} | {f.AtSeconds:N1} | {f.InFlight?.ToString("N0") ?? "unknown"} | {f.BackAfterSeconds:N1} |");
         md.AppendLine();
         md.AppendLine($"Final states: {string.Join(", ", r.FinalStates.Select(s => $"{s.Key} {s.Value:N0}"))}.");
         if (r.FaultReasons.Count > 0)

@@ -15,8 +15,11 @@ public sealed class StackCommand(string configuration, string logDirectory, IAns
         var layout = new SolutionLayout(SolutionLayout.FindRoot(AppContext.BaseDirectory), configuration);
         await InfraScripts.RunAsync(layout, "start.sh");
         var settings = LoopbackServers.Current.ServiceSettings();
-        // A development key of this run's own, so the Gateway takes products at once (it refuses every POST without one).
-        var apiKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        // A development key of this run's own (or the one INFERENCE_API_KEY names, as for compose), so the Gateway takes
+        // products at once: it refuses every POST without one.
+        var apiKey = Environment.GetEnvironmentVariable("INFERENCE_API_KEY") is { Length: > 0 } chosen
+            ? chosen
+            : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         var gateway = new Dictionary<string, IDictionary<string, string?>> { ["gateway"] = new Dictionary<string, string?> { ["Gateway__ApiKeys__0"] = apiKey } };
         console.MarkupLineInterpolated($"starting the services from {layout.Root} ({configuration} build); logs in {logDirectory}");
 

@@ -1,7 +1,7 @@
 namespace Inference.Loopback.Chaos;
 
-/// <summary>One fault injected: what, when (seconds after the first product was sent), the products in flight, and how long until the part was back.</summary>
-public sealed record InjectedFault(string Kind, string What, double AtSeconds, long InFlight, double BackAfterSeconds);
+/// <summary>One fault injected: what, when (seconds after the first product was sent), the products in flight (null: the saga store did not answer), and how long until the part was back.</summary>
+public sealed record InjectedFault(string Kind, string What, double AtSeconds, long? InFlight, double BackAfterSeconds);
 
 /// <summary>
 /// What a fault-injection run found, product by product: stored (a row), faulted (the saga says why), lost (no row and not

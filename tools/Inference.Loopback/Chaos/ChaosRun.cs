@@ -91,7 +91,7 @@ public sealed class ChaosRun(SolutionLayout layout, ChaosSettings settings, Acti
     }
 
     async Task<IReadOnlyList<InjectedFault>> InjectAsync(
-        List<(string Kind, string What, Func<Task> Act)> plan, Stopwatch clock, Func<Task<long>> inFlightNow, CancellationToken cancellationToken)
+        List<(string Kind, string What, Func<Task> Act)> plan, Stopwatch clock, Func<Task<long?>> inFlightNow, CancellationToken cancellationToken)
     {
         var feedTime = TimeSpan.FromSeconds(settings.Products / settings.Rate);
         var spacing = feedTime / (plan.Count + 1);
@@ -103,7 +103,7 @@ public sealed class ChaosRun(SolutionLayout layout, ChaosSettings settings, Acti
             var (kind, what, act) = plan[i];
             var inFlight = await inFlightNow();
             var at = clock.Elapsed;
-            log($"{at.TotalSeconds,6:N1} s  {what} ({inFlight:N0} products in flight)");
+            log($"{at.TotalSeconds,6:N1} s  {what} ({inFlight?.ToString("N0") ?? "unknown"} products in flight)");
             await act();
             var back = clock.Elapsed - at;
             log($"{clock.Elapsed.TotalSeconds,6:N1} s  back after {back.TotalSeconds:N1} s");
@@ -248,10 +248,10 @@ public sealed class ChaosRun(SolutionLayout layout, ChaosSettings settings, Acti
     }
 
     /// <summary>Products the saga repository has in flight (its index of sagas not yet Completed or Faulted).</summary>
-    static async Task<long> InFlightAsync(StackExchange.Redis.IConnectionMultiplexer redis, string key)
+    static async Task<long?> InFlightAsync(StackExchange.Redis.IConnectionMultiplexer redis, string key)
     {
         try { return await redis.GetDatabase().SortedSetLengthAsync(key); }
-        catch (StackExchange.Redis.RedisException) { return -1; } // Redis just restarted: not known
+        catch (StackExchange.Redis.RedisException) { return null; } // not known: Redis restarting or too slow to answer
     }
 
     static async Task<Dictionary<Guid, (long Revision, int Count)>> RowsAsync(string connectionString)
