@@ -12,6 +12,9 @@ public interface IInFlightProducts
 
     /// <summary>After a look: when to look at the product again, or null when it is no longer in flight.</summary>
     Task LookAgainAt(Guid productId, DateTimeOffset? at);
+
+    /// <summary>How many products wait on each stage now (<see cref="Stage"/> names; a stage with none is there with 0).</summary>
+    Task<IReadOnlyDictionary<string, long>> CountByStage();
 }
 
 /// <summary>
@@ -33,4 +36,16 @@ public sealed class InMemoryInFlightProducts(IQuerySagaRepository<ProductState> 
     }
 
     public Task LookAgainAt(Guid productId, DateTimeOffset? at) => Task.CompletedTask;
+
+    public async Task<IReadOnlyDictionary<string, long>> CountByStage()
+    {
+        var counts = Stage.All.ToDictionary(stage => stage, _ => 0L);
+        foreach (var stage in Stage.All)
+        {
+            var state = Stage.StateAwaiting(stage);
+            counts[stage] = (await sagas.Find(new SagaQuery<ProductState>(saga => saga.CurrentState == state))).Count();
+        }
+
+        return counts;
+    }
 }

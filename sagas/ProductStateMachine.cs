@@ -10,6 +10,7 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
     public ProductStateMachine(CategoryRouter router, IOptions<StageDeadlineOptions> deadlines)
     {
         InstanceState(x => x.CurrentState);
+        this.ConnectEventObserver(new StageMetricsObserver());
 
         Event(() => Received, x => x.CorrelateById(m => m.Message.ProductId));
         Event(() => Classified, x => x.CorrelateById(m => m.Message.ProductId));

@@ -7,4 +7,11 @@ public sealed class RedisInFlightProducts(RedisSagaStore<ProductState> sagas) : 
         (await sagas.InFlightSince(cutoff, take)).Select(entry => entry.CorrelationId).ToArray();
 
     public Task LookAgainAt(Guid productId, DateTimeOffset? at) => sagas.MarkInFlight(productId, at);
+
+    /// <summary>Read from the repository's per-state sets, which each saga write keeps exact: one SCARD per stage.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> CountByStage()
+    {
+        var byState = await sagas.CountByState();
+        return Stage.All.ToDictionary(stage => stage, stage => byState.GetValueOrDefault(Stage.StateAwaiting(stage)));
+    }
 }

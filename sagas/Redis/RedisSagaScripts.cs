@@ -9,20 +9,32 @@ namespace Inference.Sagas.Redis;
 /// </summary>
 static class RedisSagaScripts
 {
-    // ARGV[IndexScore]: the time to score the saga with in the index (ms since the epoch), or '' to take it out (finished).
-    const string Index = """
+    // ARGV[3]: the time to score the saga with in the index (ms since the epoch), or '' to take it out (finished);
+    // ARGV[slot]: which of KEYS[3..] is the set of its new state (1-based), 0 for none.
+    static string Index(int slot) => """
         if ARGV[3] == '' then
           redis.call('ZREM', KEYS[2], ARGV[4])
         else
           redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
         end
+        for i = 3, #KEYS do
+          redis.call('SREM', KEYS[i], ARGV[4])
+        end
+        """ + $"""
+
+        local slot = tonumber(ARGV[{slot}])
+        """ + """
+
+        if slot > 0 then
+          redis.call('SADD', KEYS[2 + slot], ARGV[4])
+        end
         """;
 
     /// <summary>
     /// KEYS[1] the saga, KEYS[2] the index; ARGV[1] its JSON; ARGV[2] expiry in ms, 0 for none; ARGV[3] index score or '';
-    /// ARGV[4] its id. 1 when created, 0 when it already existed.
+    /// ARGV[4] its id; ARGV[5] its state set's slot. 1 when created, 0 when it already existed.
     /// </summary>
-    public const string Create = """
+    public static readonly string Create = """
         if redis.call('EXISTS', KEYS[1]) == 1 then
           return 0
         end
@@ -30,16 +42,16 @@ static class RedisSagaScripts
         if ARGV[2] ~= '0' then
           redis.call('PEXPIRE', KEYS[1], ARGV[2])
         end
-        """ + "\n" + Index + "\n" + """
+        """ + "\n" + Index(5) + "\n" + """
         return 1
         """;
 
     /// <summary>
     /// KEYS[1] the saga, KEYS[2] the index; ARGV[1] its new JSON; ARGV[2] expiry in ms, 0 to keep it forever; ARGV[3] index
-    /// score or ''; ARGV[4] its id; ARGV[5] the version it was loaded at. 0 when written (the version is now ARGV[5] + 1), -1
+    /// score or ''; ARGV[4] its id; ARGV[5] the version it was loaded at; ARGV[6] its state set's slot. 0 when written (the version is now ARGV[5] + 1), -1
     /// when the saga is gone, otherwise the version found instead.
     /// </summary>
-    public const string Update = """
+    public static readonly string Update = """
         local current = redis.call('HGET', KEYS[1], 'v')
         if not current then
           return -1
@@ -53,7 +65,7 @@ static class RedisSagaScripts
         else
           redis.call('PEXPIRE', KEYS[1], ARGV[2])
         end
-        """ + "\n" + Index + "\n" + """
+        """ + "\n" + Index(6) + "\n" + """
         return 0
         """;
 
@@ -63,15 +75,17 @@ static class RedisSagaScripts
     /// </summary>
     public const string Delete = """
         local current = redis.call('HGET', KEYS[1], 'v')
-        if not current then
-          redis.call('ZREM', KEYS[2], ARGV[2])
-          return -1
-        end
-        if current ~= ARGV[1] then
+        if current and current ~= ARGV[1] then
           return tonumber(current)
         end
         redis.call('DEL', KEYS[1])
         redis.call('ZREM', KEYS[2], ARGV[2])
+        for i = 3, #KEYS do
+          redis.call('SREM', KEYS[i], ARGV[2])
+        end
+        if not current then
+          return -1
+        end
         return 0
         """;
 }

@@ -10,6 +10,12 @@ namespace Inference.Sagas.Redis;
 public sealed partial record RedisSagaSettings<TSaga>(string KeyPrefix, TimeSpan FinishedExpiry, Func<TSaga, bool> IsFinished)
     where TSaga : class, ISagaVersion
 {
+    /// <summary>The saga's state name, for the per-state sets; null (the default) keeps none.</summary>
+    public Func<TSaga, string?>? StateOf { get; init; }
+
+    /// <summary>The states whose sagas are kept in a set of their own (<see cref="InStateKey"/>), so how many are in each is one SCARD.</summary>
+    public IReadOnlyList<string> CountedStates { get; init; } = [];
+
     /// <summary>The saga type in kebab case (<c>ProductState</c> → <c>product-state</c>), so two saga types never share a key.</summary>
     public static string SagaName { get; } = Kebab().Replace(typeof(TSaga).Name, "-$1").ToLowerInvariant();
 
@@ -17,6 +23,18 @@ public sealed partial record RedisSagaSettings<TSaga>(string KeyPrefix, TimeSpan
 
     /// <summary>A sorted set of the sagas in flight, scored by the time of their last write: what the stage-timeout monitor scans.</summary>
     public string InFlightKey => $"{KeyPrefix}{SagaName}:in-flight";
+
+    /// <summary>A set of the sagas in <paramref name="state"/> (one of <see cref="CountedStates"/>), written in the same script as the saga.</summary>
+    public string InStateKey(string state) => $"{KeyPrefix}{SagaName}:in-state:{state}";
+
+    /// <summary>The position (1-based, after the saga and the index) of the saga's state set among the script's keys; 0 for none.</summary>
+    public int StateSlot(TSaga saga)
+    {
+        if (StateOf?.Invoke(saga) is not { } state) return 0;
+        for (var i = 0; i < CountedStates.Count; i++)
+            if (CountedStates[i] == state) return i + 1;
+        return 0;
+    }
 
     [GeneratedRegex("(?<=[a-z0-9])([A-Z])")]
     private static partial Regex Kebab();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using MassTransit;
 using StackExchange.Redis;
@@ -25,7 +26,9 @@ public sealed class RedisSagaStore<TSaga>(IConnectionMultiplexer redis, RedisSag
     /// <summary>The saga as stored, with <see cref="ISagaVersion.Version"/> set from Redis; null when there is none.</summary>
     public async Task<TSaga?> Load(Guid correlationId)
     {
+        var started = Stopwatch.GetTimestamp();
         var values = await Database.HashGetAsync(KeyOf(correlationId), Fields).ConfigureAwait(false);
+        RedisSagaMetrics.RecordOperation("load", started);
         if (values[1].IsNull) return null;
 
         byte[] json = values[1]!;
@@ -39,9 +42,11 @@ public sealed class RedisSagaStore<TSaga>(IConnectionMultiplexer redis, RedisSag
     public async Task<bool> TryCreate(TSaga saga)
     {
         var json = RedisSagaSerializer<TSaga>.Serialize(saga);
+        var started = Stopwatch.GetTimestamp();
         var created = (long)await Database.ScriptEvaluateAsync(RedisSagaScripts.Create,
-            [KeyOf(saga.CorrelationId), settings.InFlightKey],
-            [json, ExpiryMilliseconds(saga), IndexScore(saga), Member(saga.CorrelationId)]).ConfigureAwait(false);
+            Keys(saga.CorrelationId),
+            [json, ExpiryMilliseconds(saga), IndexScore(saga), Member(saga.CorrelationId), settings.StateSlot(saga)]).ConfigureAwait(false);
+        RedisSagaMetrics.RecordOperation("create", started);
         if (created == 0)
         {
             RedisSagaMetrics.Conflicts.Add(1, SagaTag, new("operation", "create"));
@@ -70,6 +75,7 @@ public sealed class RedisSagaStore<TSaga>(IConnectionMultiplexer redis, RedisSag
         var json = RedisSagaSerializer<TSaga>.Serialize(saga);
         var key = KeyOf(saga.CorrelationId);
         long outcome;
+        var started = Stopwatch.GetTimestamp();
         if (_stored.TryGetValue(saga, out var before) && before.AsSpan().SequenceEqual(json))
         {
             var current = await Database.HashGetAsync(key, Fields[0]).ConfigureAwait(false);
@@ -83,9 +89,11 @@ public sealed class RedisSagaStore<TSaga>(IConnectionMultiplexer redis, RedisSag
         else
         {
             outcome = (long)await Database.ScriptEvaluateAsync(RedisSagaScripts.Update,
-                [key, settings.InFlightKey],
-                [json, ExpiryMilliseconds(saga), IndexScore(saga), Member(saga.CorrelationId), saga.Version]).ConfigureAwait(false);
+                Keys(saga.CorrelationId),
+                [json, ExpiryMilliseconds(saga), IndexScore(saga), Member(saga.CorrelationId), saga.Version, settings.StateSlot(saga)]).ConfigureAwait(false);
         }
+
+        RedisSagaMetrics.RecordOperation("update", started);
 
         ThrowIfConflict(outcome, saga, "update");
         saga.Version++;
@@ -95,8 +103,10 @@ public sealed class RedisSagaStore<TSaga>(IConnectionMultiplexer redis, RedisSag
     /// <summary>Removes the saga if Redis still holds the version it was loaded at; otherwise throws <see cref="RedisSagaConcurrencyException"/>.</summary>
     public async Task Delete(TSaga saga)
     {
+        var started = Stopwatch.GetTimestamp();
         var outcome = (long)await Database.ScriptEvaluateAsync(RedisSagaScripts.Delete,
-            [KeyOf(saga.CorrelationId), settings.InFlightKey], [saga.Version, Member(saga.CorrelationId)]).ConfigureAwait(false);
+            Keys(saga.CorrelationId), [saga.Version, Member(saga.CorrelationId)]).ConfigureAwait(false);
+        RedisSagaMetrics.RecordOperation("delete", started);
         ThrowIfConflict(outcome, saga, "delete");
         _stored.Remove(saga);
     }
@@ -112,6 +122,16 @@ public sealed class RedisSagaStore<TSaga>(IConnectionMultiplexer redis, RedisSag
             .ToArray();
     }
 
+    /// <summary>How many sagas are in each of <see cref="RedisSagaSettings{TSaga}.CountedStates"/> now: one SCARD each, in one round trip.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> CountByState()
+    {
+        var batch = Database.CreateBatch();
+        var counts = settings.CountedStates.Select(state => (state, count: batch.SetLengthAsync(settings.InStateKey(state)))).ToArray();
+        batch.Execute();
+        await Task.WhenAll(counts.Select(c => c.count)).ConfigureAwait(false);
+        return counts.ToDictionary(c => c.state, c => c.count.Result);
+    }
+
     /// <summary>
     /// Moves a saga's entry in the in-flight index to <paramref name="lookAgainAt"/> (after the monitor looked at it), or drops it
     /// when it is no longer in flight. Only an entry still there is moved: one the saga's own finishing write removed stays out.
@@ -123,6 +143,9 @@ public sealed class RedisSagaStore<TSaga>(IConnectionMultiplexer redis, RedisSag
     // In flight: scored with the time of this write, what the monitor's wait counts from; finished: out of the index.
     RedisValue IndexScore(TSaga saga) =>
         settings.IsFinished(saga) ? RedisValue.EmptyString : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    RedisKey[] Keys(Guid correlationId) =>
+        [KeyOf(correlationId), settings.InFlightKey, .. settings.CountedStates.Select(state => (RedisKey)settings.InStateKey(state))];
 
     static RedisValue Member(Guid correlationId) => correlationId.ToString("D");
 

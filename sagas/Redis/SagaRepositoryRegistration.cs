@@ -38,13 +38,14 @@ public static class SagaRepositoryRegistration
             services.AddOptions<SagaRepositoryOptions>().Bind(section).ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SagaRepositoryOptions>>(new SagaRepositoryOptionsValidator(states)));
             if (kind == SagaRepositoryKind.Redis)
-                services.AddRedisSagaRepository(currentState, defaultFinishedStates ?? []);
+                services.AddRedisSagaRepository(currentState, states ?? [], defaultFinishedStates ?? []);
             else
                 services.RegisterInMemorySagaRepository<TSaga>();
         });
     }
 
-    static void AddRedisSagaRepository<TSaga>(this IServiceCollection services, Func<TSaga, string?> currentState, IReadOnlyCollection<string> defaultFinishedStates)
+    static void AddRedisSagaRepository<TSaga>(
+        this IServiceCollection services, Func<TSaga, string?> currentState, IReadOnlyCollection<string> states, IReadOnlyCollection<string> defaultFinishedStates)
         where TSaga : class, ISagaVersion
     {
         // One multiplexer per process, shared by every saga type and by anything else that asks for IConnectionMultiplexer.
@@ -57,7 +58,12 @@ public static class SagaRepositoryRegistration
         {
             var redis = provider.GetRequiredService<IOptions<SagaRepositoryOptions>>().Value.Redis;
             var finished = (redis.FinishedStates.Count > 0 ? redis.FinishedStates : defaultFinishedStates).ToHashSet(StringComparer.Ordinal);
-            return new RedisSagaSettings<TSaga>(redis.KeyPrefix, redis.FinishedExpiry, saga => currentState(saga) is { } state && finished.Contains(state));
+            return new RedisSagaSettings<TSaga>(redis.KeyPrefix, redis.FinishedExpiry, saga => currentState(saga) is { } state && finished.Contains(state))
+            {
+                // Every state a saga can wait in; the state machine's own Initial and Final hold no saga in a repository.
+                StateOf = currentState,
+                CountedStates = states.Where(state => !finished.Contains(state) && state is not ("Initial" or "Final")).ToArray(),
+            };
         });
         services.TryAddSingleton<RedisSagaStore<TSaga>>();
 

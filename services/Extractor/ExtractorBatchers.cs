@@ -16,7 +16,7 @@ public sealed class ExtractorBatchers(ExtractorCatalog catalog, IOptions<QueueOp
     {
         var extractor = catalog.Get(name);
         return _batchers.GetOrAdd(name, _ => new(() => (extractor, new MicroBatcher<string, Extraction>(
-            (texts, _) => Task.FromResult(extractor.Extract(texts)),
+            ModelMetrics.Measured<string, Extraction>(extractor.Model.Name, extractor.Extract),
             queues.Value.For(QueueNames.Extract(name)).Batch)))).Value;
     }
 

@@ -3,9 +3,11 @@ using Inference.Gateway.Health;
 using Inference.Gateway.Pipeline;
 using Inference.Gateway.Products;
 using Inference.Hosting;
+using Inference.Sagas.Redis;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 
 namespace Inference.Gateway;
 
@@ -51,6 +53,11 @@ public static class GatewayRegistration
         services.AddSingleton<PipelineEventsEndpoint>();
         services.AddSingleton<IReceiveEndpointContributor>(provider => provider.GetRequiredService<PipelineEventsEndpoint>());
         services.AddHttpClient<RabbitMqQueues>(client => client.Timeout = TimeSpan.FromSeconds(5));
+        // Built with the meter provider, so the queue gauges are served from the first scrape.
+        services.AddSingleton<QueueGauges>();
+        services.ConfigureOpenTelemetryMeterProvider(metrics => metrics
+            .AddMeter(QueueGauges.MeterName, RedisSagaMetrics.MeterName)
+            .AddInstrumentation(provider => provider.GetRequiredService<QueueGauges>()));
         return services;
     }
 

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.Json;
 using MassTransit.Logging;
 using MassTransit.Monitoring;
@@ -5,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
@@ -27,6 +29,9 @@ public static class ServiceDefaults
     static readonly string[] AspNetCoreMeters = ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"];
     const string AspNetCoreSpans = "Microsoft.AspNetCore";
 
+    /// <summary>PostgreSQL's client (Npgsql) names its meter and spans so; served wherever a service talks to PostgreSQL.</summary>
+    const string Npgsql = "Npgsql";
+
     /// <summary>The longest a readiness check may take before it counts as failed.</summary>
     public static readonly TimeSpan HealthCheckTimeout = TimeSpan.FromSeconds(3);
 
@@ -38,12 +43,20 @@ public static class ServiceDefaults
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, string serviceName)
     {
         var telemetry = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(serviceName))
-            .WithMetrics(metrics => metrics.AddMeter([InstrumentationOptions.MeterName, .. AspNetCoreMeters]).AddPrometheusExporter());
+            .ConfigureResource(resource => resource.AddService(
+                ServiceName(builder.Configuration, serviceName), serviceVersion: ServiceVersion(), serviceInstanceId: Environment.MachineName))
+            .WithMetrics(metrics => metrics
+                .AddMeter([InstrumentationOptions.MeterName, .. AspNetCoreMeters, Npgsql, ModelMetrics.MeterName])
+                .AddRuntimeInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddPrometheusExporter());
         // Traces are only built when something receives them: an unexported span still costs MassTransit a tagged Activity per message.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            telemetry.WithTracing(tracing => tracing.AddSource(DiagnosticHeaders.DefaultListenerName, AspNetCoreSpans));
+            telemetry.WithTracing(tracing => tracing
+                .AddSource(DiagnosticHeaders.DefaultListenerName, AspNetCoreSpans, Npgsql)
+                .AddHttpClientInstrumentation()
+                .AddRedisInstrumentation());
             telemetry.UseOtlpExporter();
         }
 
@@ -55,6 +68,14 @@ public static class ServiceDefaults
         });
         return builder;
     }
+
+    /// <summary>The name deployment gives the service (<c>OTEL_SERVICE_NAME</c>, as compose files and charts set it) wins over the code's.</summary>
+    static string ServiceName(IConfiguration configuration, string serviceName) =>
+        configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } configured ? configured : serviceName;
+
+    /// <summary>The entry assembly's informational version (without the source revision suffix), as <c>service.version</c>.</summary>
+    static string? ServiceVersion() =>
+        Assembly.GetEntryAssembly()?.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0];
 
     /// <summary>
     /// <c>/health/live</c> (the process answers and its bus still delivers), <c>/health/ready</c> (every dependency answers, each check by name, as JSON),

@@ -28,7 +28,11 @@ public static class OrchestratorRegistration
     public static IBusRegistrationConfigurator AddProductSaga(this IBusRegistrationConfigurator bus, IConfiguration configuration)
     {
         bus.AddSagaStateMachine<ProductStateMachine, ProductState, ProductStateDefinition>().ConfiguredRepository(configuration);
-        bus.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(RedisSagaMetrics.MeterName));
+        // The stage gauge is built with the meter provider (not at the first scrape), so it is served from the start.
+        bus.TryAddSingleton<StageOccupancy>();
+        bus.ConfigureOpenTelemetryMeterProvider(metrics => metrics
+            .AddMeter(RedisSagaMetrics.MeterName, StageMetrics.MeterName)
+            .AddInstrumentation(provider => provider.GetRequiredService<StageOccupancy>()));
 
         bus.AddOptions<StageDeadlineOptions>().Bind(configuration.GetSection(StageDeadlineOptions.Section)).ValidateOnStart();
         bus.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StageDeadlineOptions>, StageDeadlineOptionsValidator>());

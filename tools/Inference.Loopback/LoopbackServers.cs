@@ -7,7 +7,8 @@ namespace Inference.Loopback;
 /// <c>scripts/infra/env.sh</c> itself (which honours <c>REDIS_PORT</c>, <c>RABBITMQ_PORT</c>, … from the environment), so the
 /// servers the scripts start and the ones this code connects to can never differ.
 /// </summary>
-public sealed record LoopbackServers(Uri RabbitMq, Uri RabbitMqManagement, string Redis, string Postgres, string InfraHome)
+/// <param name="PrometheusPort">Where a test runs its own Prometheus (none runs otherwise): <c>PROMETHEUS_PORT</c>.</param>
+public sealed record LoopbackServers(Uri RabbitMq, Uri RabbitMqManagement, string Redis, string Postgres, string InfraHome, int PrometheusPort)
 {
     static readonly Lazy<LoopbackServers> Here = new(() => FromEnvScript(SolutionLayout.FindRoot(AppContext.BaseDirectory)));
 
@@ -19,7 +20,7 @@ public sealed record LoopbackServers(Uri RabbitMq, Uri RabbitMqManagement, strin
     {
         var script = Path.Combine(root, "scripts", "infra", "env.sh");
         var start = new ProcessStartInfo("bash",
-            ["-c", """. "$0" >/dev/null && printf '%s\n' "$INFERENCE_RABBITMQ" "$INFERENCE_RABBITMQ_MANAGEMENT" "$INFERENCE_REDIS" "$INFERENCE_POSTGRES" "$INFERENCE_INFRA_HOME" """, script])
+            ["-c", """. "$0" >/dev/null && printf '%s\n' "$INFERENCE_RABBITMQ" "$INFERENCE_RABBITMQ_MANAGEMENT" "$INFERENCE_REDIS" "$INFERENCE_POSTGRES" "$INFERENCE_INFRA_HOME" "$PROMETHEUS_PORT" """, script])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -27,9 +28,9 @@ public sealed record LoopbackServers(Uri RabbitMq, Uri RabbitMqManagement, strin
         using var bash = Process.Start(start)!;
         var lines = bash.StandardOutput.ReadToEnd().Split('\n');
         bash.WaitForExit();
-        if (bash.ExitCode != 0 || lines.Length < 5 || lines.Take(5).Any(string.IsNullOrWhiteSpace))
+        if (bash.ExitCode != 0 || lines.Length < 6 || lines.Take(6).Any(string.IsNullOrWhiteSpace))
             throw new InvalidOperationException($"{script} did not give the servers' addresses (exit {bash.ExitCode}): {bash.StandardError.ReadToEnd()}");
-        return new LoopbackServers(new Uri(lines[0]), new Uri(lines[1]), lines[2], lines[3], lines[4]);
+        return new LoopbackServers(new Uri(lines[0]), new Uri(lines[1]), lines[2], lines[3], lines[4], int.Parse(lines[5]));
     }
 
     /// <summary>A name no other run uses, for a virtual host, a database or a key prefix.</summary>

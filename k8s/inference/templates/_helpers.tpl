@@ -52,9 +52,22 @@ app.kubernetes.io/component: {{ .w.name }}
 {{- default .Chart.AppVersion .Values.image.tag }}
 {{- end }}
 
-{{/* <registry>/inference-<service>:<tag> */}}
+{{/* <registry>/inference-<service>:<tag>, or what image.services.<service> says: its repository, tag, and @digest when set. */}}
 {{- define "inference.image" -}}
-{{- printf "%s/inference-%s:%s" (trimSuffix "/" .root.Values.image.registry) .w.service (include "inference.tag" .root) }}
+{{- $own := get (.root.Values.image.services | default dict) .w.service | default dict }}
+{{- $repository := get $own "repository" | default (printf "%s/inference-%s" (trimSuffix "/" .root.Values.image.registry) .w.service) }}
+{{- $image := printf "%s:%s" $repository (get $own "tag" | default (include "inference.tag" .root)) }}
+{{- with get $own "digest" }}{{ $image = printf "%s@%s" $image . }}{{ end }}
+{{- $image }}
+{{- end }}
+
+{{/* The pods' ServiceAccount: the one the chart creates, or serviceAccount.name, or the namespace's default. */}}
+{{- define "inference.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "inference.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
 {{- end }}
 
 {{/* The name of one workload's objects (Deployment, Service, ScaledObject, PodDisruptionBudget). */}}

@@ -3,7 +3,7 @@
 // rely on (include, tpl, required, toYaml, fromYaml, toJson, fromJson and their Array forms), checks the values against values.schema.json
 // as Helm does at install time, and prints the manifests as one multi-document YAML stream.
 //
-// It knows no subcharts, no .Files, no lookup against a cluster, no hooks and no --set; see k8s/inference/README.md.
+// It knows no subcharts, of .Files only Get, no lookup against a cluster, no hooks and no --set; see k8s/inference/README.md.
 package main
 
 import (
@@ -53,6 +53,17 @@ type release struct {
 }
 
 type kubeVersion struct{ Version, Major, Minor string }
+
+// chartFiles is the chart's .Files: Get reads a file of the chart by its path from the chart's folder, "" when there is none.
+type chartFiles struct{ dir string }
+
+func (f chartFiles) Get(name string) string {
+	data, err := os.ReadFile(filepath.Join(f.dir, filepath.FromSlash(name)))
+	if err != nil {
+		return ""
+	}
+	return string(data)
+}
 
 func (k kubeVersion) String() string { return k.Version }
 
@@ -162,7 +173,7 @@ func run(chartDir string, files []string, name, namespace, kube string, extraAPI
 			KubeVersion: kubeVersion{Version: kube, Major: major, Minor: minor},
 			APIVersions: append(append(apiVersions{}, builtinAPIVersions...), extraAPIs...),
 		},
-		"Files": map[string]interface{}{},
+		"Files": chartFiles{dir: chartDir},
 	}
 	return render(chartDir, meta.Name, top, strict, notes)
 }

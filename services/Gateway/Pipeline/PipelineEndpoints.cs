@@ -13,6 +13,7 @@ public static class PipelineEndpoints
             .WithName("GetPipeline")
             .WithSummary("Queues, throughput and latency per stage, products by state, latest faults")
             .Produces<PipelineView>();
+        routes.MapWaitingProducts();
         return routes;
     }
 

@@ -30,13 +30,14 @@ public sealed class HelmChartTests
     static readonly string[] Services = ["orchestrator", "classifier", "validator", "store", "gateway"];
 
     /// <summary>The values the chart is rendered with: its own, and the example files of its ci/ folder over them.</summary>
-    public static readonly string[] ValueSets = ["default", "overrides", "no-keda"];
+    public static readonly string[] ValueSets = ["default", "overrides", "no-keda", "monitoring"];
 
     static string[] ValuesFiles(string set) => set switch
     {
         "default" => [],
         "overrides" => [Path.Combine(ChartDir, "ci", "overrides-values.yaml")],
         "no-keda" => [Path.Combine(ChartDir, "ci", "no-keda-values.yaml")],
+        "monitoring" => [Path.Combine(ChartDir, "ci", "monitoring-values.yaml")],
         _ => throw new ArgumentOutOfRangeException(nameof(set), set, null),
     };
 
@@ -107,7 +108,11 @@ public sealed class HelmChartTests
         foreach (var deployment in chart.Deployments)
         {
             var service = RenderedChart.ServiceOf(deployment);
-            Assert.That(RenderedChart.Container(deployment).Image, Is.EqualTo($"{registry}/inference-{service}:{tag}"), deployment.Metadata.Name);
+            // A service may have a repository, tag or digest of its own (image.services.<service>).
+            var own = image["services"]?[service];
+            var expected = $"{own?["repository"]?.GetValue<string>() ?? $"{registry}/inference-{service}"}:{own?["tag"]?.GetValue<string>() ?? tag}" +
+                           (own?["digest"]?.GetValue<string>() is { } digest ? $"@{digest}" : "");
+            Assert.That(RenderedChart.Container(deployment).Image, Is.EqualTo(expected), deployment.Metadata.Name);
             // The image is built with --build-arg SERVICE=<folder under services/>.
             var folder = Directory.GetDirectories(Path.Combine(Root, "services"))
                 .SingleOrDefault(d => string.Equals(Path.GetFileName(d), service, StringComparison.OrdinalIgnoreCase));
@@ -195,6 +200,7 @@ public sealed class HelmChartTests
             Assert.That(pod.SecurityContext.RunAsNonRoot, Is.True, name);
             Assert.That(pod.SecurityContext.RunAsUser, Is.Not.Null.And.Not.Zero, name);
             Assert.That(pod.AutomountServiceAccountToken, Is.False, name);
+            Assert.That(pod.ServiceAccountName, Is.EqualTo(ServiceAccountName(Chart(set))), name);
             Assert.That(container.SecurityContext.AllowPrivilegeEscalation, Is.False, name);
             Assert.That(container.SecurityContext.ReadOnlyRootFilesystem, Is.True, name);
             Assert.That(container.SecurityContext.Capabilities.Drop, Is.EquivalentTo(new[] { "ALL" }), name);
@@ -469,6 +475,9 @@ public sealed class HelmChartTests
         yield return new TestCaseData("rabbitmq:\n  port: 70000\n", "rabbitmq.port").SetName("Should_refuse_a_port_out_of_range");
         yield return new TestCaseData("routing:\n  routes:\n    toys: Toys & Games\n", "routing.routes.toys").SetName("Should_refuse_an_extractor_name_that_is_no_queue_name");
         yield return new TestCaseData("image:\n  registry: \"\"\n", "image.registry").SetName("Should_refuse_an_empty_registry");
+        yield return new TestCaseData("image:\n  services:\n    classifier:\n      digest: latest\n", "image.services.classifier.digest").SetName("Should_refuse_a_digest_that_is_none");
+        yield return new TestCaseData("image:\n  services:\n    classifer:\n      tag: \"1\"\n", "image.services").SetName("Should_refuse_an_image_for_no_service");
+        yield return new TestCaseData("metrics:\n  podMonitor:\n    enabled: true\n    interval: often\n", "metrics.podMonitor.interval").SetName("Should_refuse_a_scrape_interval_that_is_no_duration");
     }
 
     /// <summary>Helm checks the values against values.schema.json before rendering; so do the renderer and NJsonSchema.</summary>
@@ -513,6 +522,128 @@ public sealed class HelmChartTests
         {
             File.Delete(file);
         }
+    }
+
+    static string ServiceAccountName(RenderedChart chart) =>
+        chart.Values["serviceAccount"]!["name"]!.GetValue<string>() is { Length: > 0 } name ? name
+        : chart.Values["serviceAccount"]!["create"]!.GetValue<bool>() ? "inference" : "default";
+
+    [TestCaseSource(nameof(ValueSets))]
+    public void Should_run_the_pods_as_the_chart_s_own_service_account(string set)
+    {
+        var chart = Chart(set);
+        var account = chart.Of<V1ServiceAccount>().Single();
+        Assert.That(account.Metadata.Name, Is.EqualTo(ServiceAccountName(chart)));
+        Assert.That(account.AutomountServiceAccountToken, Is.False, "no service calls the Kubernetes API");
+        Assert.That(chart.Of<V1Role>().Concat<object>(chart.Of<V1RoleBinding>()).Concat(chart.Of<V1ClusterRoleBinding>()), Is.Empty, "and it is granted nothing");
+    }
+
+    [TestCaseSource(nameof(ValueSets))]
+    public void Should_fall_back_and_scale_down_slowly_when_keda_scales(string set)
+    {
+        var chart = Chart(set);
+        var keda = chart.Values["keda"]!;
+        if (!keda["enabled"]!.GetValue<bool>()) Assert.Ignore("KEDA is off in this value set");
+        foreach (var scaled in chart.ScaledObjects)
+        {
+            var name = scaled.Metadata.Name;
+            var fallback = scaled.Spec.Fallback!;
+            Assert.That(Convert.ToInt32(fallback["failureThreshold"]), Is.EqualTo(keda["fallback"]!["failureThreshold"]!.GetValue<int>()), name);
+            Assert.That(Convert.ToInt32(fallback["replicas"]), Is.InRange(scaled.Spec.MinReplicaCount!.Value, scaled.Spec.MaxReplicaCount!.Value), name);
+            // KEDA's fallback needs the AverageValue metric type, which the rabbitmq scaler uses unless told otherwise.
+            Assert.That(scaled.Spec.Triggers.Single().MetricType, Is.Null.Or.EqualTo("AverageValue"), name);
+
+            var behavior = System.Text.Json.JsonSerializer.SerializeToNode(scaled.Spec.Advanced)!["horizontalPodAutoscalerConfig"]!["behavior"]!.ToJsonString();
+            var scaleDown = k8s.KubernetesJson.Deserialize<V2HPAScalingRules>(JsonNode.Parse(behavior)!["scaleDown"]!.ToJsonString());
+            Assert.That(scaleDown.StabilizationWindowSeconds, Is.EqualTo(keda["scaleDown"]!["stabilizationWindowSeconds"]!.GetValue<int>()), name);
+            var policy = scaleDown.Policies.Single();
+            Assert.That((policy.Type, policy.Value, policy.PeriodSeconds), Is.EqualTo(("Percent", keda["scaleDown"]!["percentPerMinute"]!.GetValue<int>(), 60)), name);
+        }
+    }
+
+    [TestCaseSource(nameof(ValueSets))]
+    public void Should_test_every_service_with_helm_test(string set)
+    {
+        var chart = Chart(set);
+        var test = chart.Of<V1Pod>().Single(p => p.Metadata.Annotations["helm.sh/hook"] == "test");
+        Assert.That(test.Spec.RestartPolicy, Is.EqualTo("Never"));
+        Assert.That(test.Spec.SecurityContext.RunAsNonRoot, Is.True);
+        var script = string.Join("\n", test.Spec.Containers.Single().Command);
+        foreach (var service in chart.Of<V1Service>())
+            Assert.That(script, Does.Contain($"http://{service.Metadata.Name}:{service.Spec.Ports.Single().Port}/health/ready"), service.Metadata.Name);
+    }
+
+    [TestCaseSource(nameof(ValueSets))]
+    public void Should_render_the_monitoring_objects_only_when_asked(string set)
+    {
+        var chart = Chart(set);
+        var metrics = chart.Values["metrics"]!;
+        var dashboards = chart.Of<V1ConfigMap>().Where(c => c.Metadata.Labels.ContainsKey(metrics["grafanaDashboard"]!["label"]!.GetValue<string>())).ToArray();
+        Assert.That(chart.Of<PodMonitor>().Count(), Is.EqualTo(metrics["podMonitor"]!["enabled"]!.GetValue<bool>() ? 1 : 0));
+        Assert.That(chart.Of<PrometheusRule>().Count(), Is.EqualTo(metrics["prometheusRule"]!["enabled"]!.GetValue<bool>() ? 1 : 0));
+        Assert.That(dashboards, Has.Length.EqualTo(metrics["grafanaDashboard"]!["enabled"]!.GetValue<bool>() ? 1 : 0));
+        Assert.That(chart.Of<V1NetworkPolicy>().Count(), Is.EqualTo(chart.Values["networkPolicy"]!["enabled"]!.GetValue<bool>() ? 2 : 0));
+    }
+
+    [Test]
+    public void Should_scrape_every_pod_with_the_pod_monitor()
+    {
+        var chart = Chart("monitoring");
+        var monitor = chart.Of<PodMonitor>().Single();
+        Assert.That(monitor.Metadata.Labels["release"], Is.EqualTo("kube-prometheus-stack"));
+        var endpoint = monitor.Spec.PodMetricsEndpoints.Single();
+        Assert.That((endpoint.Port, endpoint.Path, endpoint.Interval), Is.EqualTo(("http", "/metrics", "15s")));
+        foreach (var deployment in chart.Deployments)
+        {
+            Assert.That(RenderedChart.Selects(monitor.Spec.Selector.MatchLabels, deployment.Spec.Template.Metadata.Labels), Is.True, deployment.Metadata.Name);
+            Assert.That(RenderedChart.Container(deployment).Ports.Select(p => p.Name), Does.Contain(endpoint.Port), deployment.Metadata.Name);
+        }
+    }
+
+    [Test]
+    public void Should_carry_the_alerts_promtool_tests_in_the_prometheus_rule()
+    {
+        var rule = Chart("monitoring").Of<PrometheusRule>().Single();
+        var file = new YamlDotNet.Serialization.DeserializerBuilder()
+            .WithNamingConvention(YamlDotNet.Serialization.NamingConventions.CamelCaseNamingConvention.Instance).Build()
+            .Deserialize<PrometheusRuleSpec>(File.ReadAllText(Path.Combine(ChartDir, "files", "alerts.yaml")));
+        Assert.That(rule.Spec.Groups.SelectMany(g => g.Rules).Select(r => (r.Record, r.Alert, r.Expr.Trim(), r.For)),
+            Is.EqualTo(file.Groups.SelectMany(g => g.Rules).Select(r => (r.Record, r.Alert, r.Expr.Trim(), r.For))));
+        Assert.That(rule.Spec.Groups.SelectMany(g => g.Rules).Select(r => r.Alert).OfType<string>(), Is.EquivalentTo(PrometheusRuleTests.Alerts));
+    }
+
+    [Test]
+    public void Should_ship_the_grafana_dashboard_for_the_sidecar()
+    {
+        var chart = Chart("monitoring");
+        var map = chart.Of<V1ConfigMap>().Single(c => c.Metadata.Labels.ContainsKey("grafana_dashboard"));
+        Assert.That(map.Metadata.Labels["grafana_dashboard"], Is.EqualTo("1"));
+        Assert.That(map.Metadata.Annotations["grafana_folder"], Is.EqualTo("Inference"));
+        var dashboard = JsonNode.Parse(map.Data.Single().Value)!;
+        Assert.That(dashboard.ToJsonString(), Is.EqualTo(JsonNode.Parse(File.ReadAllText(Path.Combine(ChartDir, "files", "dashboard.json")))!.ToJsonString()));
+        var queries = GrafanaDashboard.Queries(dashboard);
+        Assert.That(queries, Has.Count.GreaterThanOrEqualTo(10));
+        Assert.That(queries.Select(q => q.Expr), Has.All.Not.Empty);
+    }
+
+    [Test]
+    public void Should_let_in_only_the_monitoring_the_ingress_and_the_release_s_test()
+    {
+        var chart = Chart("monitoring");
+        var policies = chart.Of<V1NetworkPolicy>().ToArray();
+        var all = policies.Single(p => !p.Spec.PodSelector.MatchLabels.ContainsKey("app.kubernetes.io/component"));
+        var gateway = policies.Single(p => p.Spec.PodSelector.MatchLabels.ContainsKey("app.kubernetes.io/component"));
+        foreach (var deployment in chart.Deployments)
+            Assert.That(RenderedChart.Selects(all.Spec.PodSelector.MatchLabels, deployment.Spec.Template.Metadata.Labels), Is.True, deployment.Metadata.Name);
+        Assert.That(RenderedChart.Selects(gateway.Spec.PodSelector.MatchLabels, chart.Deployment("gateway").Spec.Template.Metadata.Labels), Is.True);
+        Assert.That(all.Spec.PolicyTypes, Is.EqualTo(new[] { "Ingress" }));
+
+        var from = all.Spec.Ingress.Single().FromProperty;
+        Assert.That(from.Select(f => f.NamespaceSelector?.MatchLabels?["kubernetes.io/metadata.name"]).OfType<string>(), Is.EqualTo(new[] { "monitoring" }));
+        var test = chart.Of<V1Pod>().Single();
+        Assert.That(from.Any(f => RenderedChart.Selects(f.PodSelector?.MatchLabels, test.Metadata.Labels)), Is.True, "the helm test pod gets in");
+        Assert.That(gateway.Spec.Ingress.Single().FromProperty.Single().NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"], Is.EqualTo("ingress-nginx"));
+        Assert.That(all.Spec.Ingress.Single().Ports.Single().Port.Value, Is.EqualTo("http"));
     }
 
     static JsonSchema? _schema;

@@ -60,7 +60,7 @@ public sealed partial class RenderedChart
     {
         Yaml = yaml;
         Values = values;
-        Objects = KubernetesYaml.LoadAllFromString(yaml, KedaModels.TypeMap, strict: true);
+        Objects = KubernetesYaml.LoadAllFromString(yaml, KedaModels.TypeMap.Concat(MonitoringModels.TypeMap).ToDictionary(), strict: true);
     }
 
     public string Yaml { get; }
@@ -85,6 +85,8 @@ public sealed partial class RenderedChart
         IMetadata<V1ObjectMeta> typed => typed.Metadata,
         KedaScaledObject scaled => scaled.Metadata,
         KedaTriggerAuthentication auth => auth.Metadata,
+        PodMonitor monitor => monitor.Metadata,
+        PrometheusRule rule => rule.Metadata,
         _ => throw new InvalidOperationException($"no metadata on {o.GetType().Name}"),
     };
 
@@ -94,7 +96,7 @@ public sealed partial class RenderedChart
     public static string ServiceOf(V1Deployment deployment) =>
         ImageService().Match(Container(deployment).Image) is { Success: true } m
             ? m.Groups[1].Value
-            : throw new AssertionException($"{deployment.Metadata.Name}: image {Container(deployment).Image} is not <registry>/inference-<service>:<tag>");
+            : throw new AssertionException($"{deployment.Metadata.Name}: image {Container(deployment).Image} is not <registry>/inference-<service>:<tag>[@<digest>]");
 
     /// <summary>
     /// The settings a Deployment's process sees: its ConfigMaps, then its env in order (a Secret as <c>secret:name/key</c>,
@@ -129,6 +131,6 @@ public sealed partial class RenderedChart
     [GeneratedRegex(@"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")]
     private static partial Regex Reference();
 
-    [GeneratedRegex(@"/inference-([a-z]+):[^/]+$")]
+    [GeneratedRegex(@"/inference-([a-z]+):[^/@]+(@sha256:[0-9a-f]{64})?$")]
     private static partial Regex ImageService();
 }

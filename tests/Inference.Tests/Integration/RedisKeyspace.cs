@@ -42,7 +42,10 @@ public sealed class RedisKeyspace : IAsyncDisposable
     }
 
     /// <summary>The sagas' own keys: every key under the prefix but the in-flight index the stage-timeout monitor reads.</summary>
-    public async Task<RedisKey[]> SagaKeys() => (await Keys()).Where(k => !k.ToString().EndsWith(":in-flight", StringComparison.Ordinal)).ToArray();
+    /// <summary>The sagas' own keys: not the in-flight index, not the per-state sets.</summary>
+    public async Task<RedisKey[]> SagaKeys() => (await Keys())
+        .Where(k => !k.ToString().EndsWith(":in-flight", StringComparison.Ordinal) && !k.ToString().Contains(":in-state:", StringComparison.Ordinal))
+        .ToArray();
 
     public async ValueTask DisposeAsync()
     {

@@ -32,13 +32,39 @@ public sealed class RedisSagaStoreTests
         await _keyspace.DisposeAsync();
     }
 
-    // A store on a connection of its own, as another process (or another pod) would have.
+    // A store on a connection of its own, as another process (or another pod) would have; it counts the sagas in each unfinished state.
     RedisSagaStore<CounterState> NewStore()
     {
         var connection = RedisConnection.Connect(LoopbackServers.Current.Redis, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         _connections.Add(connection);
         return new RedisSagaStore<CounterState>(connection,
-            new RedisSagaSettings<CounterState>(_keyspace.Prefix, FinishedExpiry, saga => saga.CurrentState == "Stopped"));
+            new RedisSagaSettings<CounterState>(_keyspace.Prefix, FinishedExpiry, saga => saga.CurrentState == "Stopped")
+            {
+                StateOf = saga => saga.CurrentState,
+                CountedStates = ["Counting", "Paused"],
+            });
+    }
+
+    [Test]
+    public async Task Should_count_the_sagas_in_each_state_as_they_move()
+    {
+        var (a, b, c) = (Counter(Guid.NewGuid()), Counter(Guid.NewGuid()), Counter(Guid.NewGuid(), "Paused"));
+        foreach (var saga in new[] { a, b, c }) await _store.Create(saga);
+        Assert.That(await _other.CountByState(), Is.EqualTo(new Dictionary<string, long> { ["Counting"] = 2, ["Paused"] = 1 }));
+
+        a.CurrentState = "Paused";
+        await _store.Update(a);
+        b.CurrentState = "Stopped"; // finished: counted nowhere
+        await _store.Update(b);
+        Assert.That(await _other.CountByState(), Is.EqualTo(new Dictionary<string, long> { ["Counting"] = 0, ["Paused"] = 2 }));
+
+        await _store.Delete(c);
+        var stale = await _other.Load(a.CorrelationId);
+        a.Count++;
+        await _store.Update(a);
+        stale!.CurrentState = "Counting";
+        Assert.ThrowsAsync<RedisSagaConcurrencyException>(() => _other.Update(stale), "a write that lost the race moves no count");
+        Assert.That(await _other.CountByState(), Is.EqualTo(new Dictionary<string, long> { ["Counting"] = 0, ["Paused"] = 1 }));
     }
 
     static CounterState Counter(Guid id, string state = "Counting") => new() { CorrelationId = id, CurrentState = state };

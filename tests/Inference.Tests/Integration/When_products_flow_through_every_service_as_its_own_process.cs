@@ -2,6 +2,7 @@ using System.Text.Json;
 using Inference.Cli;
 using Inference.Loopback;
 using Inference.Contracts;
+using Inference.Hosting;
 using Inference.Sagas;
 using Inference.Sagas.Redis;
 using MassTransit;
@@ -135,6 +136,83 @@ public sealed class When_products_flow_through_every_service_as_its_own_process
     [Test]
     public void Should_keep_every_service_running() =>
         Assert.That(_pipeline.Services.Where(s => s.HasExited).Select(s => s.Name), Is.Empty);
+
+    [Test]
+    public async Task Should_serve_every_model_s_figures()
+    {
+        var scrapes = await ScrapeAllAsync();
+        var classifier = scrapes["classifier"];
+        var model = (ModelMetrics.ModelTag.Replace('.', '_'), "classifier");
+        // Every product with a text was classified once (a redelivery may add one): batches formed, timed and counted.
+        Assert.That(classifier.Sum("inference_model_items_total", model), Is.GreaterThanOrEqualTo(Products));
+        Assert.That(classifier.Sum("inference_model_batch_size_count", model), Is.GreaterThan(0));
+        Assert.That(classifier.Sum("inference_model_batch_size_sum", model) / classifier.Sum("inference_model_batch_size_count", model),
+            Is.GreaterThanOrEqualTo(1), "the average batch size");
+        Assert.That(classifier.Sum("inference_model_duration_seconds_count", model), Is.EqualTo(classifier.Sum("inference_model_batch_size_count", model)));
+        Assert.That(classifier.Sum("inference_model_confidence_count", model), Is.EqualTo(classifier.Sum("inference_model_items_total", model)));
+        Assert.That(classifier.Sum("inference_model_confidence_sum", model) / classifier.Sum("inference_model_confidence_count", model),
+            Is.InRange(0.2, 1.0), "the average confidence");
+        var categories = classifier.Where("inference_model_predictions_total", model);
+        Assert.That(categories.Select(c => c["inference_category"]).Distinct().Count(), Is.GreaterThan(3));
+        Assert.That(categories.Sum(c => c.Value), Is.EqualTo(classifier.Sum("inference_model_items_total", model)));
+
+        // The extractors in two processes: together, at least one answer per product.
+        var extracted = scrapes.Where(s => s.Key.StartsWith("extractor-")).Sum(s => s.Value.Sum("inference_model_items_total"));
+        Assert.That(extracted, Is.GreaterThanOrEqualTo(Products));
+        Assert.That(scrapes["validator"].Sum("inference_model_items_total"), Is.GreaterThan(0));
+    }
+
+    [Test]
+    public async Task Should_serve_every_stage_s_figures_from_the_saga()
+    {
+        const string stage = "inference_stage";
+        PrometheusText orchestrator = null!;
+        // Once every saga settled, no product waits on any stage: the gauge reads the saga store's per-state sets.
+        await WaitForAsync(async () =>
+        {
+            orchestrator = await PrometheusText.ScrapeAsync(_pipeline["orchestrator"].Address!);
+            return orchestrator.Where("inference_stage_products").Count == Stage.All.Count && orchestrator.Sum("inference_stage_products") == 0;
+        }, "no product waiting on any stage");
+
+        Assert.That(orchestrator.Sum("inference_stage_duration_seconds_count", (stage, Stage.Classify)), Is.GreaterThanOrEqualTo(Products));
+        Assert.That(orchestrator.Sum("inference_stage_duration_seconds_count", (stage, Stage.Extract)), Is.GreaterThanOrEqualTo(Products));
+        Assert.That(orchestrator.Sum("inference_stage_duration_seconds_count", (stage, Stage.Store)), Is.GreaterThanOrEqualTo(Products));
+        var classifySeconds = orchestrator.Sum("inference_stage_duration_seconds_sum", (stage, Stage.Classify)) /
+                              orchestrator.Sum("inference_stage_duration_seconds_count", (stage, Stage.Classify));
+        Assert.That(classifySeconds, Is.InRange(0.0001, 300), "the average time on classify");
+        Assert.That(orchestrator.Sum("inference_stage_faults_total", (stage, Stage.Classify), ("error_type", "PermanentFailureException")), Is.EqualTo(1));
+        Assert.That(orchestrator.Sum("db_client_operation_duration_seconds_count", ("db_system_name", "redis"), ("db_operation_name", "update")),
+            Is.GreaterThanOrEqualTo(Products));
+    }
+
+    [Test]
+    public async Task Should_serve_the_runtime_postgresql_and_the_service_s_identity()
+    {
+        foreach (var (name, scrape) in await ScrapeAllAsync())
+        {
+            Assert.That(scrape.Samples.Where(s => s.Name.StartsWith("dotnet_")).Select(s => s.Name), Is.Not.Empty, name);
+            var target = scrape.Where("target_info").Single();
+            Assert.That(target["service_version"], Is.Not.Empty, name);
+            Assert.That(target["service_name"], Is.Not.Empty, name);
+        }
+
+        var store = (await ScrapeAllAsync())["store"];
+        Assert.That(store.Samples.Where(s => s.Name.StartsWith("db_client_")).Select(s => s.Name), Is.Not.Empty, "Npgsql's meter");
+    }
+
+    async Task<Dictionary<string, PrometheusText>> ScrapeAllAsync()
+    {
+        var scrapes = new Dictionary<string, PrometheusText>();
+        foreach (var service in _pipeline.Services)
+        {
+            using var http = new HttpClient();
+            var text = await http.GetStringAsync(new Uri(service.Address!, "/metrics"));
+            await File.WriteAllTextAsync(Path.Combine(_logs, $"metrics-{service.Name}.txt"), text);
+            scrapes[service.Name] = PrometheusText.Parse(text);
+        }
+
+        return scrapes;
+    }
 
     ILoadSagaRepository<ProductState> Repository() => new ProductStates(LoopbackServers.Current.Redis, _redis.Prefix).Repository;
 

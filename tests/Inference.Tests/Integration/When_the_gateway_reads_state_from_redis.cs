@@ -50,6 +50,29 @@ public sealed class When_the_gateway_reads_state_from_redis
         _state = await Http.UntilFinishedAsync(_client, _product);
     }
 
+    [Test]
+    public async Task Should_count_the_products_waiting_on_each_stage_from_redis()
+    {
+        // Two products another Orchestrator left waiting on extract, one on store, as the saga scripts keep them.
+        var store = new Inference.Sagas.Redis.RedisSagaStore<Inference.Sagas.ProductState>(_keyspace.Redis,
+            new Inference.Sagas.Redis.RedisSagaSettings<Inference.Sagas.ProductState>(_keyspace.Prefix, TimeSpan.FromDays(7), _ => false)
+            {
+                StateOf = saga => saga.CurrentState,
+                CountedStates = ["Classifying", "DeepClassifying", "Extracting", "Validating", "Storing"],
+            });
+        foreach (var state in new[] { "Extracting", "Extracting", "Storing" })
+            await store.Create(new Inference.Sagas.ProductState { CorrelationId = Guid.NewGuid(), CurrentState = state });
+
+        using var response = await _client.GetAsync("/v1/pipeline/waiting");
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.That(body.GetProperty("available").GetBoolean(), Is.True);
+        var stages = body.GetProperty("stages").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
+        Assert.That(stages, Is.EqualTo(new Dictionary<string, long>
+        {
+            ["classify"] = 0, ["classify-deep"] = 0, ["extract"] = 2, ["validate"] = 0, ["store"] = 1,
+        }), "the finished product of the set-up waits nowhere");
+    }
+
     [OneTimeTearDown]
     public async Task StopAsync()
     {

@@ -1,0 +1,266 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Inference.Cli;
+using Inference.Contracts;
+using Inference.Loopback;
+using Inference.Sagas;
+using Inference.Tests.Deployment;
+using MassTransit;
+using Npgsql;
+
+namespace Inference.Tests.Integration;
+
+/// <summary>
+/// A real Prometheus (Debian's, on <c>PROMETHEUS_PORT</c>) scrapes every service of a running pipeline on loopback every
+/// second, with the chart's own rules (k8s/inference/files/alerts.yaml) loaded, while products flow. Every query of the
+/// Grafana dashboard the chart ships returns data, every rule evaluates without error and every series an alert reads
+/// exists; the product without text fires the <c>_error</c> queue's alert; Prometheus' figures agree with what went in.
+/// </summary>
+[Category("Integration")]
+[NonParallelizable]
+public sealed partial class When_prometheus_scrapes_the_running_pipeline
+{
+    const int Products = 300;
+    static readonly TimeSpan Patience = TimeSpan.FromMinutes(4);
+    static readonly string Root = SolutionLayout.FindRoot(TestContext.CurrentContext.TestDirectory);
+
+    RabbitMqVirtualHost _vhost = null!;
+    PostgresDatabase _database = null!;
+    RedisKeyspace _redis = null!;
+    DistributedPipeline _pipeline = null!;
+    IBusControl _upstream = null!;
+    Process? _prometheus;
+    string _home = null!;
+    readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    Uri _api = null!;
+
+    [OneTimeSetUp]
+    public async Task RunAsync()
+    {
+        _vhost = await RabbitMqVirtualHost.CreateAsync("prom");
+        _database = await PostgresDatabase.CreateAsync("prom");
+        _redis = await RedisKeyspace.CreateAsync();
+        _home = Directory.CreateTempSubdirectory("inference-prometheus-").FullName;
+
+        var testDirectory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
+        var layout = new SolutionLayout(Root, testDirectory.Parent!.Parent!.Name);
+        var settings = LoopbackServers.Current.ServiceSettings(_vhost.Name, _redis.Prefix, _database.ConnectionString);
+        string[][] extractors = [layout.DeployedExtractors().SelectMany(e => e).ToArray()];
+        // The name deployment gives a service wins over the code's.
+        var named = new Dictionary<string, IDictionary<string, string?>> { ["validator"] = new Dictionary<string, string?> { ["OTEL_SERVICE_NAME"] = "validator-as-deployed" } };
+        _pipeline = await DistributedPipeline.StartAsync(layout, settings, extractors, _home, TimeSpan.FromSeconds(120), named, withGateway: true);
+
+        _prometheus = StartPrometheus();
+        _api = new Uri($"http://127.0.0.1:{LoopbackServers.Current.PrometheusPort}/");
+        await WaitForAsync(async () => (await TryGetAsync("-/ready")) is not null, "Prometheus ready");
+
+        _upstream = _vhost.CreateUpstreamBus();
+        await _upstream.StartAsync();
+        var records = File.ReadLines(Path.Combine(Root, "models", "eval", "folds89.jsonl")).Take(Products)
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Select(r => new ProductTextReceived(ProductIds.For(r.GetProperty("source").GetString()!, r.GetProperty("id").GetString()!),
+                r.GetProperty("source").GetString()!, r.GetProperty("id").GetString(), r.GetProperty("text").GetString()!, DateTimeOffset.UtcNow))
+            .ToArray();
+        await Task.WhenAll(records.Select(r => _upstream.Publish(r)));
+        // A product without text: faulted at classify, its command in classify_error.
+        await _upstream.Publish(new ProductTextReceived(Guid.NewGuid(), "test", "no-text", null!, DateTimeOffset.UtcNow));
+
+        await WaitForAsync(async () => await StoredAsync() >= Products, "every product stored");
+        // Every service scraped at least twice since, so rates and increases have their two points.
+        await WaitForAsync(async () => await ValueAsync("min(count_over_time(up[15s]))") >= 10, "fifteen scrapes of every service");
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        if (_prometheus is { HasExited: false })
+        {
+            _prometheus.Kill();
+            await _prometheus.WaitForExitAsync();
+        }
+
+        _prometheus?.Dispose();
+        if (_upstream is not null) await _upstream.StopAsync();
+        if (_pipeline is not null) await _pipeline.DisposeAsync();
+        foreach (var log in Directory.EnumerateFiles(_home, "*.log")) TestContext.AddTestAttachment(log);
+        await _redis.DisposeAsync();
+        await _database.DisposeAsync();
+        await _vhost.DisposeAsync();
+        _http.Dispose();
+    }
+
+    [Test]
+    public async Task Should_scrape_every_service()
+    {
+        var up = await QueryAsync("up");
+        Assert.That(up.Select(s => s.Labels["job"]), Is.EquivalentTo(_pipeline.Services.Select(s => s.Name)));
+        Assert.That(up.Select(s => s.Value), Has.All.EqualTo(1));
+
+        var names = (await QueryAsync("target_info")).ToDictionary(s => s.Labels["job"], s => s.Labels["service_name"]);
+        Assert.That(names["validator"], Is.EqualTo("validator-as-deployed"));
+        Assert.That(names["orchestrator"], Is.EqualTo("orchestrator"));
+        Assert.That((await QueryAsync("target_info")).Select(s => s.Labels.GetValueOrDefault("service_version")), Has.All.Not.Empty);
+    }
+
+    [TestCaseSource(nameof(DashboardQueries))]
+    public async Task Should_answer_every_dashboard_query(string panel, string expr)
+    {
+        var result = await QueryAsync(expr);
+        Assert.That(result, Is.Not.Empty, $"{panel}: {expr}");
+        Assert.That(result.Select(s => s.Value), Has.Some.Not.NaN, $"{panel}: {expr}");
+    }
+
+    [Test]
+    public async Task Should_evaluate_every_rule_without_error()
+    {
+        JsonArray groups = null!;
+        await WaitForAsync(async () =>
+        {
+            groups = (await GetAsync("api/v1/rules"))["data"]!["groups"]!.AsArray();
+            return groups.SelectMany(g => g!["rules"]!.AsArray()).All(r => r!["lastEvaluation"]!.GetValue<string>() != "0001-01-01T00:00:00Z");
+        }, "every rule evaluated once");
+        var rules = groups.SelectMany(g => g!["rules"]!.AsArray()).ToArray();
+        Assert.That(rules, Has.Length.EqualTo(13));
+        foreach (var rule in rules)
+            Assert.That(rule!["health"]!.GetValue<string>(), Is.EqualTo("ok"), $"{rule["name"]}: {rule["lastError"]}");
+    }
+
+    [Test]
+    public async Task Should_record_every_series_an_alert_reads()
+    {
+        var alerts = File.ReadAllText(Path.Combine(Root, "k8s", "inference", "files", "alerts.yaml"));
+        var recorded = RecordedName().Matches(alerts).Select(m => m.Value).Distinct().ToArray();
+        Assert.That(recorded, Has.Length.EqualTo(7));
+        foreach (var series in recorded)
+        {
+            IReadOnlyList<PromSample> result = [];
+            await WaitForAsync(async () => (result = await QueryAsync(series)).Count > 0, $"the recorded series {series}");
+            Assert.That(result.Select(s => s.Value), Has.Some.Not.NaN, series);
+        }
+    }
+
+    [Test]
+    public async Task Should_fire_the_error_queue_alert_for_the_product_without_text()
+    {
+        JsonNode? alert = null;
+        await WaitForAsync(async () =>
+        {
+            alert = (await GetAsync("api/v1/alerts"))["data"]!["alerts"]!.AsArray()
+                .FirstOrDefault(a => a!["labels"]!["alertname"]!.GetValue<string>() == "InferenceErrorQueueNotEmpty");
+            return alert is not null;
+        }, "InferenceErrorQueueNotEmpty pending or firing");
+        Assert.That(alert!["labels"]!["messaging_destination_name"]!.GetValue<string>(), Is.EqualTo("classify_error"));
+        Assert.That(alert["state"]!.GetValue<string>(), Is.AnyOf("pending", "firing"));
+    }
+
+    [Test]
+    public async Task Should_agree_with_what_went_in()
+    {
+        // A row is in PostgreSQL before its saga hears ProductStored: the store stage's count catches up within seconds, and
+        // not beyond (a product counted twice there would be a saga stored twice).
+        await WaitForAsync(async () => await ValueAsync("sum(inference_stage_duration_seconds_count{inference_stage=\"store\"})") >= Products,
+            "every product through the store stage in Prometheus");
+        Assert.That(await ValueAsync("sum(inference_stage_duration_seconds_count{inference_stage=\"store\"})"), Is.EqualTo(Products));
+        await WaitForAsync(async () => await ValueAsync("max(inference_stage_products)") == 0, "no product waiting on any stage");
+        // Each product classified once by the fast model (the one without text never reaches it).
+        Assert.That(await ValueAsync("sum(inference_model_items_total{inference_model=\"classifier\"})"), Is.EqualTo(Products));
+        Assert.That(await ValueAsync("sum(inference_stage_faults_total{inference_stage=\"classify\",error_type=\"PermanentFailureException\"})"), Is.EqualTo(1));
+        Assert.That(await ValueAsync("max(inference_queue_messages{messaging_destination_name=\"classify_error\",state=\"ready\"})"), Is.EqualTo(1));
+        Assert.That(await ValueAsync("max(inference_queue_consumers{messaging_destination_name=\"classify\"})"), Is.EqualTo(1));
+    }
+
+    public static IEnumerable<TestCaseData> DashboardQueries() =>
+        GrafanaDashboard.Queries(JsonNode.Parse(File.ReadAllText(Path.Combine(Root, "k8s", "inference", "files", "dashboard.json")))!)
+            .Select(q => new TestCaseData(q.Panel, q.Expr).SetArgDisplayNames(q.Panel));
+
+    Process StartPrometheus()
+    {
+        var targets = string.Join("\n", _pipeline.Services.Select(s =>
+            $"  - job_name: '{s.Name}'\n    static_configs:\n      - targets: ['{s.Address!.Authority}']"));
+        var config = Path.Combine(_home, "prometheus.yml");
+        File.WriteAllText(config, $"""
+            global:
+              scrape_interval: 1s
+              evaluation_interval: 1s
+            rule_files:
+              - {Path.Combine(Root, "k8s", "inference", "files", "alerts.yaml")}
+            scrape_configs:
+            {targets}
+            """);
+        var start = new ProcessStartInfo("prometheus")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in new[]
+                 {
+                     $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(_home, "data")}",
+                     $"--web.listen-address=127.0.0.1:{LoopbackServers.Current.PrometheusPort}",
+                 })
+            start.ArgumentList.Add(argument);
+        var process = Process.Start(start) ?? throw new InvalidOperationException("prometheus did not start");
+        var log = new StreamWriter(Path.Combine(_home, "prometheus.log")) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    sealed record PromSample(IReadOnlyDictionary<string, string> Labels, double Value);
+
+    async Task<IReadOnlyList<PromSample>> QueryAsync(string expr)
+    {
+        var answer = await GetAsync($"api/v1/query?query={Uri.EscapeDataString(expr)}");
+        Assert.That(answer["status"]!.GetValue<string>(), Is.EqualTo("success"), expr);
+        return answer["data"]!["result"]!.AsArray().Select(r => new PromSample(
+                r!["metric"]!.AsObject().ToDictionary(l => l.Key, l => l.Value!.GetValue<string>()),
+                double.Parse(r["value"]![1]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)))
+            .ToArray();
+    }
+
+    async Task<double> ValueAsync(string expr) => (await QueryAsync(expr)) is [var single] ? single.Value : double.NaN;
+
+    async Task<JsonNode> GetAsync(string path) => await TryGetAsync(path) ?? throw new AssertionException($"Prometheus did not answer {path}");
+
+    async Task<JsonNode?> TryGetAsync(string path)
+    {
+        try
+        {
+            using var response = await _http.GetAsync(new Uri(_api, path));
+            var body = await response.Content.ReadAsStringAsync();
+            return !response.IsSuccessStatusCode ? null : path.StartsWith("-/", StringComparison.Ordinal) ? new JsonObject() : JsonNode.Parse(body);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    async Task<long> StoredAsync()
+    {
+        await using var connection = new NpgsqlConnection(_database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM products", connection);
+        try { return (long)(await command.ExecuteScalarAsync())!; }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable) { return 0; }
+    }
+
+    async Task WaitForAsync(Func<Task<bool>> condition, string what)
+    {
+        var giveUpAt = DateTime.UtcNow + Patience;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > giveUpAt)
+                Assert.Fail($"gave up waiting for {what} after {Patience.TotalMinutes} min; Prometheus' log:\n" +
+                            string.Join("\n", File.ReadLines(Path.Combine(_home, "prometheus.log")).TakeLast(20)));
+            await Task.Delay(500);
+        }
+    }
+
+    [GeneratedRegex("inference:[a-z0-9_:]+")]
+    private static partial Regex RecordedName();
+}
