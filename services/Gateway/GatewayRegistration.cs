@@ -3,6 +3,7 @@ using Inference.Hosting;
 using Inference.Gateway.Pipeline;
 using Inference.Gateway.Products;
 using Inference.Data;
+using Inference.Sagas;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -21,8 +22,10 @@ public static class GatewayRegistration
         return services;
     }
 
-    public static IServiceCollection AddProductIntake(this IServiceCollection services)
+    /// <summary>The POST's reader, on the rule set the saga's door applies to messages published on the bus.</summary>
+    public static IServiceCollection AddProductIntake(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddProductTextRules(configuration);
         services.AddSingleton<ProductSubmissionReader>();
         return services;
     }
@@ -52,6 +55,7 @@ public static class GatewayRegistration
         services.AddSingleton<PipelineEventsEndpoint>();
         services.AddSingleton<IReceiveEndpointContributor>(provider => provider.GetRequiredService<PipelineEventsEndpoint>());
         services.AddHttpClient<RabbitMqQueues>(client => client.Timeout = TimeSpan.FromSeconds(5));
+        services.AddHttpClient<DeadLetterQueues>(client => client.Timeout = TimeSpan.FromSeconds(5));
         return services;
     }
 

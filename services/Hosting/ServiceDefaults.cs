@@ -39,7 +39,7 @@ public static class ServiceDefaults
     {
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
-            .WithMetrics(metrics => metrics.AddMeter([InstrumentationOptions.MeterName, .. AspNetCoreMeters]).AddPrometheusExporter());
+            .WithMetrics(metrics => metrics.AddMeter([InstrumentationOptions.MeterName, SkippedMessages.MeterName, .. AspNetCoreMeters]).AddPrometheusExporter());
         // Traces are only built when something receives them: an unexported span still costs MassTransit a tagged Activity per message.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {

@@ -22,13 +22,15 @@ public static class OrchestratorRegistration
     }
 
     /// <summary>
-    /// The product saga and its stage deadline monitor, kept where <c>SagaRepository:Kind</c> says (in memory unless
+    /// The product saga behind its door (<see cref="ProductAdmissionFilter"/>) and its stage deadline monitor, kept where <c>SagaRepository:Kind</c> says (in memory unless
     /// configured, Redis in production); the deadlines come from <c>StageTimeout</c>.
     /// </summary>
     public static IBusRegistrationConfigurator AddProductSaga(this IBusRegistrationConfigurator bus, IConfiguration configuration)
     {
         bus.AddSagaStateMachine<ProductStateMachine, ProductState, ProductStateDefinition>().ConfiguredRepository(configuration);
-        bus.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(RedisSagaMetrics.MeterName));
+        bus.AddProductTextRules(configuration);
+        bus.TryAddSingleton<ProductAdmissionFilter>();
+        bus.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(RedisSagaMetrics.MeterName, ProductAdmissionFilter.MeterName));
 
         bus.AddOptions<StageDeadlineOptions>().Bind(configuration.GetSection(StageDeadlineOptions.Section)).ValidateOnStart();
         bus.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StageDeadlineOptions>, StageDeadlineOptionsValidator>());
