@@ -56,7 +56,7 @@ public sealed class ProductFile(ProductTextRules rules)
         catch (InvalidOperationException) { return "\ud800"; } // not valid Unicode: the rules name it
     }
 
-    static string? Named(string field, string? problem) => problem is null ? null : $"'{field}' {problem}";
+    static string? Named(string field, string? problem) => problem is null ? null : $"'{field}' {problem.TrimEnd('.')}";
 }
 
 /// <summary>One product to run: its id in the file, its source and its text.</summary>
