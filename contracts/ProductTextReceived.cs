@@ -5,5 +5,5 @@ namespace Inference.Contracts;
 /// <param name="Source">Which upstream system sent it (feed name, marketplace, ...).</param>
 /// <param name="SourceId">The product's id in that system, when it has one.</param>
 /// <param name="Text">The unstructured text: title, then description.</param>
-/// <param name="ReceivedAt">When the pipeline accepted it.</param>
-public sealed record ProductTextReceived(Guid ProductId, string Source, string? SourceId, string Text, DateTimeOffset ReceivedAt);
+/// <param name="ReceivedAt">When the pipeline accepted it; when not given, the time the saga's door took it.</param>
+public sealed record ProductTextReceived(Guid ProductId, string Source, string? SourceId, string Text, DateTimeOffset? ReceivedAt = null);

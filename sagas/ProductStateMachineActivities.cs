@@ -21,7 +21,7 @@ public static class ProductStateMachineActivities
             saga.Source = message.Source;
             saga.SourceId = message.SourceId;
             saga.Text = message.Text;
-            saga.ReceivedAt = message.ReceivedAt;
+            saga.ReceivedAt = message.ReceivedAt ?? DateTimeOffset.UtcNow; // the door fills it in; a saga without the door still gets a time
             saga.Revision = 1;
             saga.Progressed();
         });

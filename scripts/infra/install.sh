@@ -2,13 +2,15 @@
 # Installs what the tests need from Debian if missing (needs root): Redis, RabbitMQ and PostgreSQL; Chromium, which
 # the Gateway's dashboard tests drive headless (Playwright never downloads a browser here); Go with the libraries the
 # Helm chart's stand-in renderer builds on offline from /usr/share/gocode (sprig, the template functions Helm uses;
-# sigs.k8s.io/yaml; gojsonschema, Helm 3's values.schema.json validator).
+# sigs.k8s.io/yaml; gojsonschema, Helm 3's values.schema.json validator); Python's pika, which the publisher sample in
+# samples/ uses and a test runs against the broker.
 # Prometheus 2.42 with promtool: the alert rules' unit tests, and a private Prometheus scraping the services on loopback.
 # Never starts the system-wide services: start.sh runs private instances instead.
 set -euo pipefail
 
 packages=(redis-server rabbitmq-server postgresql curl chromium prometheus
-  golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev golang-github-xeipuuv-gojsonschema-dev)
+  golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev golang-github-xeipuuv-gojsonschema-dev
+  python3-pika)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

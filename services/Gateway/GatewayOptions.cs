@@ -14,9 +14,6 @@ public sealed class GatewayOptions
     /// <summary>The most products one POST may carry.</summary>
     public int MaxBatchSize { get; set; } = 1_000;
 
-    /// <summary>The longest text accepted, in bytes of UTF-8 (the CLI's limit too).</summary>
-    public int MaxTextBytes { get; set; } = 64 * 1024;
-
     /// <summary>In-flight products whose state and stage times the pipeline statistics follow; past it a product is counted but not followed.</summary>
     public int TrackedProducts { get; set; } = 100_000;
 
@@ -26,6 +23,9 @@ public sealed class GatewayOptions
     /// <summary>How many of the latest faults <c>/v1/pipeline</c> lists.</summary>
     public int RecentFaults { get; set; } = 20;
 
-    /// <summary>The largest request body: a full batch of the longest texts, JSON-escaped, with room for the other fields.</summary>
-    public long MaxRequestBytes => (long)MaxBatchSize * (MaxTextBytes * 2L + 1_024) + 1_024;
+    /// <summary>How many messages of each <c>_error</c> and <c>_skipped</c> queue <c>/v1/pipeline</c> shows, with their reasons.</summary>
+    public int DeadLetters { get; set; } = 10;
+
+    /// <summary>The largest request body: a full batch of the longest texts (<c>Products:MaxTextBytes</c>), JSON-escaped, with room for the other fields.</summary>
+    public long MaxRequestBytes(int maxTextBytes) => (long)MaxBatchSize * (maxTextBytes * 2L + 1_024) + 1_024;
 }

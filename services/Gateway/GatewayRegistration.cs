@@ -3,6 +3,7 @@ using Inference.Gateway.Health;
 using Inference.Gateway.Pipeline;
 using Inference.Gateway.Products;
 using Inference.Hosting;
+using Inference.Sagas;
 using Inference.Sagas.Redis;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -24,8 +25,10 @@ public static class GatewayRegistration
         return services;
     }
 
-    public static IServiceCollection AddProductIntake(this IServiceCollection services)
+    /// <summary>The POST's reader, on the rule set the saga's door applies to messages published on the bus.</summary>
+    public static IServiceCollection AddProductIntake(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddProductTextRules(configuration);
         services.AddSingleton<ProductSubmissionReader>();
         return services;
     }
@@ -58,6 +61,7 @@ public static class GatewayRegistration
         services.ConfigureOpenTelemetryMeterProvider(metrics => metrics
             .AddMeter(QueueGauges.MeterName, RedisSagaMetrics.MeterName)
             .AddInstrumentation(provider => provider.GetRequiredService<QueueGauges>()));
+        services.AddHttpClient<DeadLetterQueues>(client => client.Timeout = TimeSpan.FromSeconds(5));
         return services;
     }
 

@@ -12,7 +12,7 @@ builder.AddServiceDefaults("gateway");
 builder.Services
     .AddGatewayOptions(builder.Configuration)
     .AddApiKeyAuthentication()
-    .AddProductIntake()
+    .AddProductIntake(builder.Configuration)
     .AddProductRecords(builder.Configuration)
     .AddPipelineStatistics()
     .AddGatewayHealthChecks()

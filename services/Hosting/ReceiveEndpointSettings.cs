@@ -2,7 +2,7 @@ using MassTransit;
 
 namespace Inference.Hosting;
 
-/// <summary>Applies a queue's settings to its receive endpoint: prefetch, concurrency, retry.</summary>
+/// <summary>Applies a queue's settings to its receive endpoint: prefetch, concurrency, retry; skipped messages reported.</summary>
 public static class ReceiveEndpointSettings
 {
     /// <param name="isOutage">
@@ -13,6 +13,7 @@ public static class ReceiveEndpointSettings
     /// </param>
     public static void Apply(this IReceiveEndpointConfigurator endpoint, QueueSettings settings, Func<Exception, bool>? isOutage = null)
     {
+        endpoint.ReportSkippedMessages();
         endpoint.PrefetchCount = settings.PrefetchCount;
         endpoint.ConcurrentMessageLimit = settings.ConcurrencyLimit;
         var outage = isOutage ?? (_ => false);

@@ -46,7 +46,7 @@ public static class ServiceDefaults
             .ConfigureResource(resource => resource.AddService(
                 ServiceName(builder.Configuration, serviceName), serviceVersion: ServiceVersion(), serviceInstanceId: Environment.MachineName))
             .WithMetrics(metrics => metrics
-                .AddMeter([InstrumentationOptions.MeterName, .. AspNetCoreMeters, Npgsql, ModelMetrics.MeterName])
+                .AddMeter([InstrumentationOptions.MeterName, .. AspNetCoreMeters, Npgsql, ModelMetrics.MeterName, SkippedMessages.MeterName])
                 .AddRuntimeInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddPrometheusExporter());

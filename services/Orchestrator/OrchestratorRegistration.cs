@@ -22,16 +22,18 @@ public static class OrchestratorRegistration
     }
 
     /// <summary>
-    /// The product saga and its stage deadline monitor, kept where <c>SagaRepository:Kind</c> says (in memory unless
+    /// The product saga behind its door (<see cref="ProductAdmissionFilter"/>) and its stage deadline monitor, kept where <c>SagaRepository:Kind</c> says (in memory unless
     /// configured, Redis in production); the deadlines come from <c>StageTimeout</c>.
     /// </summary>
     public static IBusRegistrationConfigurator AddProductSaga(this IBusRegistrationConfigurator bus, IConfiguration configuration)
     {
         bus.AddSagaStateMachine<ProductStateMachine, ProductState, ProductStateDefinition>().ConfiguredRepository(configuration);
+        bus.AddProductTextRules(configuration);
+        bus.TryAddSingleton<ProductAdmissionFilter>();
         // The stage gauge is built with the meter provider (not at the first scrape), so it is served from the start.
         bus.TryAddSingleton<StageOccupancy>();
         bus.ConfigureOpenTelemetryMeterProvider(metrics => metrics
-            .AddMeter(RedisSagaMetrics.MeterName, StageMetrics.MeterName)
+            .AddMeter(RedisSagaMetrics.MeterName, StageMetrics.MeterName, ProductAdmissionFilter.MeterName)
             .AddInstrumentation(provider => provider.GetRequiredService<StageOccupancy>()));
 
         bus.AddOptions<StageDeadlineOptions>().Bind(configuration.GetSection(StageDeadlineOptions.Section)).ValidateOnStart();

@@ -3,6 +3,7 @@ using Inference.Hosting;
 using Inference.Sagas;
 using Inference.Sagas.Redis;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -32,5 +33,8 @@ public sealed class ProductStateDefinition : SagaDefinition<ProductState>
         // Redis unreachable or too slow is an outage to ride out; a script error is not.
         endpointConfigurator.Apply(_settings, e => e is RedisConnectionException or RedisTimeoutException);
         endpointConfigurator.UseOptimisticConcurrency(context, _conflictRetryLimit);
+        // Upstream publishes here, in MassTransit's envelope or as plain JSON; either way the Gateway's rules decide before a saga starts.
+        endpointConfigurator.AcceptRawJsonAs<ProductTextReceived>();
+        sagaConfigurator.Message<ProductTextReceived>(message => message.UseFilter(context.GetRequiredService<ProductAdmissionFilter>()));
     }
 }

@@ -1,10 +1,14 @@
 using System.Text;
 using System.Text.Json;
+using Inference.Sagas;
 
 namespace Inference.Cli;
 
-/// <summary>Reads a JSON Lines file of products: each line a record with a <c>text</c>, and optionally <c>id</c> and <c>source</c>.</summary>
-public sealed class ProductFile(int maxTextBytes)
+/// <summary>
+/// Reads a JSON Lines file of products: each line a record with a <c>text</c>, and optionally <c>id</c> and <c>source</c>; a line
+/// the saga's door would refuse (<see cref="ProductTextRules"/>) is refused here, with its number.
+/// </summary>
+public sealed class ProductFile(ProductTextRules rules)
 {
     public async IAsyncEnumerable<ProductLine> ReadAsync(string path)
     {
@@ -35,25 +39,24 @@ public sealed class ProductFile(int maxTextBytes)
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
                 return ProductLine.Rejected(number, $"expected a JSON object, found {root.ValueKind}");
-            if (!root.TryGetProperty("text", out var textElement) || textElement.ValueKind == JsonValueKind.Null)
-                return ProductLine.Rejected(number, "no 'text' field");
-            if (textElement.ValueKind != JsonValueKind.String)
+            if (root.TryGetProperty("text", out var textElement) && textElement.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
                 return ProductLine.Rejected(number, $"'text' must be a string, found {textElement.ValueKind}");
-            var text = textElement.GetString()!;
-            if (string.IsNullOrWhiteSpace(text))
-                return ProductLine.Rejected(number, "'text' is empty");
-            var bytes = Encoding.UTF8.GetByteCount(text);
-            if (bytes > maxTextBytes)
-                return ProductLine.Rejected(number, $"'text' is {bytes:N0} bytes, over the limit of {maxTextBytes:N0}");
-
-            var id = OptionalString(root, "id");
+            var text = OptionalString(root, "text");
+            var id = OptionalString(root, "id") ?? $"line-{number}";
             var source = OptionalString(root, "source") ?? "file";
-            return ProductLine.Accepted(number, new ProductInput(id ?? $"line-{number}", source, text));
+            var problem = Named("text", rules.Text(text)) ?? Named("id", ProductTextRules.SourceId(id)) ?? Named("source", ProductTextRules.Source(source));
+            return problem is null ? ProductLine.Accepted(number, new ProductInput(id, source, text!)) : ProductLine.Rejected(number, problem);
         }
     }
 
-    static string? OptionalString(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    static string? OptionalString(JsonElement root, string name)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String) return null;
+        try { return value.GetString(); }
+        catch (InvalidOperationException) { return "\ud800"; } // not valid Unicode: the rules name it
+    }
+
+    static string? Named(string field, string? problem) => problem is null ? null : $"'{field}' {problem.TrimEnd('.')}";
 }
 
 /// <summary>One product to run: its id in the file, its source and its text.</summary>

@@ -90,5 +90,15 @@ var embed = new Command("embed", "Write the sentence encoder's embedding of ever
 };
 embed.SetAction(parse => new Inference.Cli.Eval.EmbedCommand(parse.GetValue(embedModel)!, parse.GetValue(embedRecords)!, parse.GetValue(embedOut)!, AnsiConsole.Console).Execute());
 
-var root = new RootCommand("Inference: product text in, enriched and validated product records out") { run, stack, bench, chaos, eval, embed };
+var schemasOut = new Option<string>("--out") { Description = "The folder the schemas go to", DefaultValueFactory = _ => MessageSchemas.Folder };
+var schemas = new Command("schemas", "Write the JSON Schema of every message (contracts/schemas/), generated from the C# records")
+{
+    schemasOut,
+};
+schemas.SetAction(parse =>
+{
+    foreach (var name in MessageSchemas.Write(parse.GetValue(schemasOut)!)) AnsiConsole.MarkupLineInterpolated($"wrote {name}");
+});
+
+var root = new RootCommand("Inference: product text in, enriched and validated product records out") { run, stack, bench, chaos, eval, embed, schemas };
 return await root.Parse(args).InvokeAsync();

@@ -71,7 +71,7 @@ public sealed class RunCommand(RunSettings settings, IAnsiConsole console)
     async Task<Dictionary<Guid, (int Line, ProductInput Input)>> ReadAsync(RunSummary summary)
     {
         var products = new Dictionary<Guid, (int, ProductInput)>();
-        await foreach (var line in new ProductFile(settings.MaxTextBytes).ReadAsync(settings.Input))
+        await foreach (var line in new ProductFile(settings.Rules).ReadAsync(settings.Input))
         {
             if (line.Product is null)
             {

@@ -1,3 +1,6 @@
+using Inference.Sagas;
+using Microsoft.Extensions.Options;
+
 namespace Inference.Cli;
 
 /// <summary>What <c>inference run</c> was asked to do.</summary>
@@ -8,10 +11,14 @@ public sealed record RunSettings(
     int MaxTextBytes,
     TimeSpan IdleTimeout)
 {
-    public const int DefaultMaxTextBytes = 64 * 1024;
+    public static readonly int DefaultMaxTextBytes = new ProductTextOptions().MaxTextBytes;
+
+    /// <summary>The file's reader and the saga's door keep the same limit.</summary>
+    public ProductTextRules Rules => new(Options.Create(new ProductTextOptions { MaxTextBytes = MaxTextBytes }));
 
     public IDictionary<string, string?> ConfigurationOverrides() => new Dictionary<string, string?>
     {
         ["Store:ConnectionString"] = $"Data Source={Database}",
+        [$"{ProductTextOptions.Section}:{nameof(ProductTextOptions.MaxTextBytes)}"] = MaxTextBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }

@@ -46,6 +46,13 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         return new RabbitMqVirtualHost(management, servers, name);
     }
 
+    /// <summary>The names of this virtual host's queues.</summary>
+    public async Task<IReadOnlyList<string>> QueuesAsync()
+    {
+        var queues = await _management.GetFromJsonAsync<System.Text.Json.JsonElement>($"api/queues/{Uri.EscapeDataString(Name)}?columns=name");
+        return queues.EnumerateArray().Select(q => q.GetProperty("name").GetString()!).ToArray();
+    }
+
     /// <summary>Messages waiting in a queue of this virtual host (0 when the queue does not exist).</summary>
     public async Task<long> MessagesInAsync(string queue)
     {
@@ -57,11 +64,13 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
     }
 
     /// <summary>Publishes raw bytes to an exchange, as a misbehaving upstream system might: no serializer, no envelope checks.</summary>
-    public async Task PublishRawAsync(string exchange, string payload, string contentType)
+    public async Task PublishRawAsync(string exchange, string payload, string contentType, Guid? messageId = null)
     {
+        var properties = new Dictionary<string, object> { ["content_type"] = contentType, ["delivery_mode"] = 2 };
+        if (messageId is { } id) properties["message_id"] = id.ToString();
         var response = await _management.PostAsJsonAsync(
             $"api/exchanges/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(exchange)}/publish",
-            new { properties = new { content_type = contentType, delivery_mode = 2 }, routing_key = "", payload, payload_encoding = "string" });
+            new { properties, routing_key = "", payload, payload_encoding = "string" });
         response.EnsureSuccessStatusCode();
         var routed = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
         if (!routed.GetProperty("routed").GetBoolean()) throw new InvalidOperationException($"nothing is bound to exchange {exchange}");

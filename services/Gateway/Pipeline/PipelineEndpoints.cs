@@ -11,17 +11,19 @@ public static class PipelineEndpoints
             .RequireAuthorization(GatewayPolicies.Read)
             .WithTags("Pipeline")
             .WithName("GetPipeline")
-            .WithSummary("Queues, throughput and latency per stage, products by state, latest faults")
+            .WithSummary("Queues, throughput and latency per stage, products by state, latest faults, the newest messages of each _error and _skipped queue")
             .Produces<PipelineView>();
         routes.MapWaitingProducts();
         return routes;
     }
 
-    static async Task<IResult> GetAsync(RabbitMqQueues queues, PipelineStatistics statistics, TimeProvider clock, CancellationToken cancellationToken)
+    static async Task<IResult> GetAsync(RabbitMqQueues queues, DeadLetterQueues deadLetters, PipelineStatistics statistics, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var report = await queues.GetAsync(cancellationToken);
+        var kept = await deadLetters.GetAsync(report, cancellationToken);
         var activity = statistics.Snapshot();
-        return Results.Ok(new PipelineView(clock.GetUtcNow(), report, activity.WindowSeconds, activity.Stages, activity.States, activity.Faults));
+        return Results.Ok(new PipelineView(clock.GetUtcNow(), report, activity.WindowSeconds, activity.Stages, activity.States, activity.Faults, kept));
     }
 }
 
@@ -32,4 +34,5 @@ public sealed record PipelineView(
     int WindowSeconds,
     IReadOnlyList<StageRow> Stages,
     StateCounts States,
-    IReadOnlyList<FaultSnapshot> Faults);
+    IReadOnlyList<FaultSnapshot> Faults,
+    IReadOnlyList<DeadLetterQueue> DeadLetters);

@@ -1,11 +1,12 @@
 using Inference.Contracts;
 using Inference.Hosting;
+using Inference.Sagas;
 using MassTransit;
 
 namespace Inference.Gateway.Pipeline;
 
 /// <summary>Hears every pipeline event and hands it to <see cref="PipelineStatistics"/>; times are the events' sent times.</summary>
-public sealed class PipelineEventsConsumer(PipelineStatistics statistics) :
+public sealed class PipelineEventsConsumer(PipelineStatistics statistics, ProductTextRules rules) :
     IConsumer<ProductTextReceived>,
     IConsumer<ProductClassified>,
     IConsumer<AttributesExtracted>,
@@ -15,6 +16,13 @@ public sealed class PipelineEventsConsumer(PipelineStatistics statistics) :
 {
     public Task Consume(ConsumeContext<ProductTextReceived> context)
     {
+        // The saga's door refuses it (and keeps it in product-state_error): no product to follow.
+        if (rules.Check(context.Message).Count > 0)
+        {
+            statistics.Rejected();
+            return Task.CompletedTask;
+        }
+
         statistics.Received(context.Message.ProductId, SentAt(context));
         return Task.CompletedTask;
     }
@@ -77,6 +85,11 @@ public sealed class PipelineEventsEndpoint : IReceiveEndpointContributor
             endpoint.PrefetchCount = 256;
             // Counting cannot fail in a way a retry would mend.
             endpoint.UseMessageRetry(retry => retry.None());
+            // This queue hears copies: a message it cannot read is kept, with its reason, by the pipeline queue that owns it
+            // (product-state_error, a stage's _skipped). Kept here too, it would fill error queues of a queue that is gone.
+            endpoint.DiscardFaultedMessages();
+            endpoint.DiscardSkippedMessages();
+            endpoint.AcceptRawJsonAs<ProductTextReceived>();
             endpoint.ConfigureConsumer<PipelineEventsConsumer>(context);
         });
 

@@ -11,7 +11,7 @@ namespace Inference.Gateway.Pipeline;
 public sealed class PipelineStatistics
 {
     /// <summary>The rows of the stage table, in pipeline order.</summary>
-    public static readonly string[] Rows = ["received", "classify", "extract", "validate", "store", "end-to-end", "faulted"];
+    public static readonly string[] Rows = ["received", "rejected", "classify", "extract", "validate", "store", "end-to-end", "faulted"];
 
     static readonly string[] States = ["Classifying", "Extracting", "Validating", "Storing", "Completed", "Faulted"];
 
@@ -51,6 +51,9 @@ public sealed class PipelineStatistics
 
         _windows["received"].Record(now);
     }
+
+    /// <summary>A ProductTextReceived the saga's door refuses: counted, never followed.</summary>
+    public void Rejected() => _windows["rejected"].Record(Now);
 
     public void Classified(Guid productId, DateTime sentAt) => Advance("classify", productId, sentAt, Stage.Classifying, Stage.Extracting);
 

@@ -59,6 +59,7 @@ public static class ProductEndpoints
     static async Task<IResult> PostAsync(
         HttpRequest request,
         ProductSubmissionReader reader,
+        ProductTextRules rules,
         IPublishEndpoint publisher,
         IOptions<GatewayOptions> options,
         IProblemDetailsService problems,
@@ -71,7 +72,7 @@ public static class ProductEndpoints
                 detail: $"Content-Type must be application/json, was '{request.ContentType ?? "(none)"}'.");
         }
 
-        var limit = options.Value.MaxRequestBytes;
+        var limit = options.Value.MaxRequestBytes(rules.MaxTextBytes);
         if (request.ContentLength > limit) return TooLarge(limit);
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
             size.MaxRequestBodySize = limit;
@@ -153,5 +154,5 @@ public static class ProductEndpoints
         detail: $"'{(id.Length > 60 ? id[..60] + "…" : id)}' is not a GUID.");
 
     static IResult TooLarge(long limit) => Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The body is too large",
-        detail: $"The body is over {limit:N0} bytes, the most a full batch (Gateway:MaxBatchSize, Gateway:MaxTextBytes) can need: split it.");
+        detail: $"The body is over {limit:N0} bytes, the most a full batch (Gateway:MaxBatchSize, Products:MaxTextBytes) can need: split it.");
 }

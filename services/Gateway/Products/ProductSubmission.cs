@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Inference.Sagas;
 
 namespace Inference.Gateway.Products;
 
@@ -14,13 +15,13 @@ public sealed class ProductSubmissionBody
     public Guid? Id { get; init; }
 
     [Description("Which upstream system sends it.")]
-    [MaxLength(ProductSubmissionReader.MaxSourceLength)]
+    [MaxLength(ProductTextRules.MaxSourceLength)]
     public required string Source { get; init; }
 
     [Description("The product's id in that system.")]
-    [MaxLength(ProductSubmissionReader.MaxSourceIdLength)]
+    [MaxLength(ProductTextRules.MaxSourceIdLength)]
     public string? SourceId { get; init; }
 
-    [Description("The product's text, title then description: not empty, at most Gateway:MaxTextBytes (64 KiB by default) of UTF-8.")]
+    [Description("The product's text, title then description: not empty, at most Products:MaxTextBytes (64 KiB by default) of UTF-8.")]
     public required string Text { get; init; }
 }

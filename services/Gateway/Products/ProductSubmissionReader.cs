@@ -1,16 +1,16 @@
-using System.Text;
 using System.Text.Json;
+using Inference.Sagas;
 using Microsoft.Extensions.Options;
 
 namespace Inference.Gateway.Products;
 
-/// <summary>Reads the body of <c>POST /v1/products</c>: one product or a batch, every bad record named with its index, all or nothing.</summary>
-public sealed class ProductSubmissionReader(IOptions<GatewayOptions> options)
+/// <summary>
+/// Reads the body of <c>POST /v1/products</c>: one product or a batch, every bad record named with its index, all or nothing.
+/// What JSON can get wrong (types, escapes) is checked here; what a product must be, by <see cref="ProductTextRules"/>, the
+/// rules the bus door applies too.
+/// </summary>
+public sealed class ProductSubmissionReader(IOptions<GatewayOptions> options, ProductTextRules rules)
 {
-    // The store's column sizes: longer values would fail at the end of the pipeline instead of here.
-    public const int MaxSourceLength = 200;
-    public const int MaxSourceIdLength = 400;
-
     readonly GatewayOptions _options = options.Value;
 
     public ProductSubmissionResult Read(JsonElement root)
@@ -76,18 +76,11 @@ public sealed class ProductSubmissionReader(IOptions<GatewayOptions> options)
 
         var before = errors.Count;
         var id = ReadId(item, prefix, errors);
-        var source = ReadString(item, "source", prefix, errors, required: true, maxChars: MaxSourceLength);
-        var sourceId = ReadString(item, "sourceId", prefix, errors, required: false, maxChars: MaxSourceIdLength);
-        var text = ReadString(item, "text", prefix, errors, required: true, maxChars: null);
-        if (text is not null)
-        {
-            var bytes = Encoding.UTF8.GetByteCount(text);
-            if (bytes > _options.MaxTextBytes)
-            {
-                errors[$"{prefix}text"] = [$"is {bytes:N0} bytes of UTF-8, over the limit of {_options.MaxTextBytes:N0} (Gateway:MaxTextBytes)."];
-                text = null;
-            }
-        }
+        var source = ReadString(item, "source", prefix, errors, ProductTextRules.Source);
+        var sourceId = ReadString(item, "sourceId", prefix, errors, ProductTextRules.SourceId);
+        var text = ReadString(item, "text", prefix, errors, rules.Text);
+        // An optional field that is blank counts as absent.
+        if (string.IsNullOrWhiteSpace(sourceId)) sourceId = null;
 
         return errors.Count == before ? new ProductSubmission(id, source!, sourceId, text!) : null;
     }
@@ -97,57 +90,41 @@ public sealed class ProductSubmissionReader(IOptions<GatewayOptions> options)
         if (!TryGetProperty(item, "id", out var value) || value.ValueKind == JsonValueKind.Null)
             return Guid.CreateVersion7();
         var raw = value.ValueKind == JsonValueKind.String ? StringOf(value) : null;
-        if (raw is not null && Guid.TryParse(raw, out var id) && id != Guid.Empty)
+        var parsed = Guid.TryParse(raw, out var id);
+        var problem = parsed ? ProductTextRules.Id(id) : null;
+        if (parsed && problem is null)
             return id;
 
         errors[$"{prefix}id"] = [value.ValueKind != JsonValueKind.String
             ? $"must be a GUID in a string, was {Describe(value.ValueKind)}."
             : raw is null
-                ? InvalidUnicode
-                : $"'{Shorten(raw)}' is not a GUID (e.g. 0f8fad5b-d9cb-469f-a165-70867728950e), or is the empty one."];
+                ? ProductTextRules.InvalidUnicode
+                : problem ?? $"'{Shorten(raw)}' is not a GUID (e.g. 0f8fad5b-d9cb-469f-a165-70867728950e)."];
         return Guid.Empty;
     }
 
-    static string? ReadString(JsonElement item, string name, string prefix, Dictionary<string, string[]> errors, bool required, int? maxChars)
+    /// <summary>A string field: JSON's own problems here, then the field's rule (which also says whether it is required).</summary>
+    static string? ReadString(JsonElement item, string name, string prefix, Dictionary<string, string[]> errors, Func<string?, string?> rule)
     {
-        if (!TryGetProperty(item, name, out var value) || value.ValueKind == JsonValueKind.Null)
+        string? text = null;
+        if (TryGetProperty(item, name, out var value) && value.ValueKind != JsonValueKind.Null)
         {
-            if (required) errors[prefix + name] = ["is required."];
-            return null;
+            if (value.ValueKind != JsonValueKind.String)
+            {
+                errors[prefix + name] = [$"must be a string, was {Describe(value.ValueKind)}."];
+                return null;
+            }
+
+            if ((text = StringOf(value)) is null)
+            {
+                errors[prefix + name] = [ProductTextRules.InvalidUnicode];
+                return null;
+            }
         }
 
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            errors[prefix + name] = [$"must be a string, was {Describe(value.ValueKind)}."];
-            return null;
-        }
-
-        if (StringOf(value) is not { } text)
-        {
-            errors[prefix + name] = [InvalidUnicode];
-            return null;
-        }
-
-        if (text.Contains('\0'))
-        {
-            errors[prefix + name] = ["holds a NUL character (U+0000), which the store cannot keep: remove it."];
-            return null;
-        }
-
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            // An optional field that is blank counts as absent.
-            if (required) errors[prefix + name] = ["is empty."];
-            return null;
-        }
-
-        if (maxChars is { } max && text.Length > max)
-        {
-            errors[prefix + name] = [$"is {text.Length:N0} characters long, over the limit of {max:N0}."];
-            return null;
-        }
-
-        return text;
+        if (rule(text) is not { } problem) return text;
+        errors[prefix + name] = [problem];
+        return null;
     }
 
     /// <summary>Names match case-insensitively, as ASP.NET Core's own JSON binding does.</summary>
@@ -165,8 +142,6 @@ public sealed class ProductSubmissionReader(IOptions<GatewayOptions> options)
         value = default;
         return false;
     }
-
-    const string InvalidUnicode = "is not valid Unicode text: it holds an unpaired surrogate escape (such as \\ud800) or bytes that are not UTF-8.";
 
     /// <summary>The string, or null when it is not valid Unicode: System.Text.Json finds that out only when the string is read.</summary>
     static string? StringOf(JsonElement value)

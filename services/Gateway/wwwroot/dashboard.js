@@ -142,6 +142,38 @@ function renderFaults(faults) {
   }
 }
 
+function renderDeadLetters(queues) {
+  const rows = $("dead-letter-rows");
+  rows.replaceChildren();
+  const note = (text) => {
+    const tr = document.createElement("tr");
+    const td = cell("td", text, "note");
+    td.colSpan = 5;
+    tr.append(td);
+    rows.append(tr);
+  };
+  if (queues.length === 0) note("none");
+  for (const queue of queues) {
+    for (const message of queue.newest) {
+      const tr = document.createElement("tr");
+      tr.dataset.queue = queue.queue;
+      if (message.messageId) tr.dataset.message = message.messageId;
+      const product = document.createElement("td");
+      if (message.productId) {
+        const link = cell("button", message.productId, "link");
+        link.type = "button";
+        link.title = "look this product up";
+        link.addEventListener("click", () => lookUp(message.productId));
+        product.append(link);
+      }
+      tr.append(cell("td", queue.queue, null, "queue"), cell("td", time(message.at), null, "at"), cell("td", message.messageId || "–", null, "message"),
+        product, cell("td", message.reason, null, "reason"));
+      rows.append(tr);
+    }
+    if (queue.note || queue.newest.length < queue.messages) note(`${queue.queue}: ${number(queue.messages)} message(s). ${queue.note || ""}`);
+  }
+}
+
 async function poll() {
   try {
     const { ok, status, body } = await getJson("v1/pipeline");
@@ -150,6 +182,7 @@ async function poll() {
     renderStages(body.windowSeconds, body.stages);
     renderStates(body.states);
     renderFaults(body.faults);
+    renderDeadLetters(body.deadLetters);
     document.body.dataset.updated = body.generatedAt;
     setStatus(`updated ${time(body.generatedAt)}`, true);
   } catch (error) {

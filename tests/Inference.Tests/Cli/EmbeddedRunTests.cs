@@ -53,7 +53,7 @@ public sealed class EmbeddedRunTests
     public void Should_report_bad_lines_with_their_numbers()
     {
         Assert.That(_console.Output, Does.Contain("line 11:").And.Contain("not valid JSON"));
-        Assert.That(_console.Output, Does.Contain("line 21:").And.Contain("no 'text' field"));
+        Assert.That(_console.Output, Does.Contain("line 21:").And.Contain("'text' is required"));
         Assert.That(_console.Output, Does.Contain("line 31:").And.Contain("over the limit"));
         Assert.That(_console.Output, Does.Contain("line 124:").And.Contain("duplicate of line 1"));
         Assert.That(_console.Output, Does.Match(@"rejected \(skipped lines\)\s*│\s*4"));

@@ -1,11 +1,12 @@
 using Inference.Sagas;
 using Inference.Cli;
+using Microsoft.Extensions.Options;
 
 namespace Inference.Tests.Cli;
 
 public sealed class ProductFileTests
 {
-    static readonly ProductFile File = new(maxTextBytes: 16);
+    static readonly ProductFile File = new(new ProductTextRules(Options.Create(new ProductTextOptions { MaxTextBytes = 16 })));
 
     [Test]
     public void Should_accept_a_record_with_text()
@@ -19,8 +20,11 @@ public sealed class ProductFileTests
     public void Should_name_a_product_without_id_by_its_line() =>
         Assert.That(File.Parse(7, """{"text":"usb mouse"}""").Product!.Id, Is.EqualTo("line-7"));
 
-    [TestCase("""{"id":"a1"}""", "no 'text' field")]
-    [TestCase("""{"text":null}""", "no 'text' field")]
+    [TestCase("""{"id":"a1"}""", "'text' is required")]
+    [TestCase("""{"text":null}""", "'text' is required")]
+    [TestCase("""{"text":"usb\u0000mouse"}""", "'text' holds a NUL")]
+    [TestCase("""{"text":"usb \ud800 mouse"}""", "'text' is not valid Unicode")]
+    [TestCase("""{"text":"usb mouse","source":"   "}""", "'source' is empty")]
     [TestCase("""{"text":"   "}""", "'text' is empty")]
     [TestCase("""{"text":42}""", "'text' must be a string")]
     [TestCase("""{"text":"this text is too long for sixteen"}""", "over the limit of 16")]

@@ -1,6 +1,7 @@
 using Inference.Gateway;
 using Inference.Gateway.Pipeline;
 using Inference.Gateway.Security;
+using Inference.Sagas;
 using Microsoft.Extensions.Options;
 
 namespace Inference.Tests.Gateway;
@@ -22,12 +23,17 @@ public sealed class GatewayPartsTests
     [Test]
     public void Should_refuse_short_keys_and_impossible_limits_naming_the_setting()
     {
-        var result = new GatewayOptionsValidator().Validate(null, new GatewayOptions { ApiKeys = ["short"], MaxBatchSize = 0, MaxTextBytes = 0 });
+        var validator = new GatewayOptionsValidator(Options.Create(new ProductTextOptions()));
+        var result = validator.Validate(null, new GatewayOptions { ApiKeys = ["short"], MaxBatchSize = 0, DeadLetters = -1 });
         Assert.That(result.Failed, Is.True);
         Assert.That(result.Failures, Has.Some.Contains("Gateway:ApiKeys:0"));
         Assert.That(result.Failures, Has.Some.Contains("Gateway:MaxBatchSize"));
-        Assert.That(result.Failures, Has.Some.Contains("Gateway:MaxTextBytes"));
-        Assert.That(new GatewayOptionsValidator().Validate(null, new GatewayOptions()).Succeeded, Is.True, "the defaults");
+        Assert.That(result.Failures, Has.Some.Contains("Gateway:DeadLetters"));
+        Assert.That(validator.Validate(null, new GatewayOptions()).Succeeded, Is.True, "the defaults");
+
+        var huge = new GatewayOptionsValidator(Options.Create(new ProductTextOptions { MaxTextBytes = 16 * 1024 * 1024 }));
+        Assert.That(huge.Validate(null, new GatewayOptions { MaxBatchSize = 100_000 }).Failures, Has.Some.Contains("Products:MaxTextBytes"),
+            "a batch of the longest texts over 2 GiB");
     }
 
     [Test]

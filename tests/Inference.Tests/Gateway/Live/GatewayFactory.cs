@@ -45,6 +45,8 @@ public sealed class GatewayFactory(IDictionary<string, string?> settings, Indexe
             ["Store:Provider"] = "Postgres",
             ["Store:ConnectionString"] = storeConnectionString,
             ["Gateway:ApiKeys:0"] = Key,
+            // The test classes share a virtual host: its dead-letter queues hold every class's messages.
+            ["Gateway:DeadLetters"] = "100",
         };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

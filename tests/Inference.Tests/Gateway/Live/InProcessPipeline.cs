@@ -4,6 +4,7 @@ using MassTransit;
 using MassTransit.Saga;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Inference.Tests.Gateway.Live;
 
@@ -15,7 +16,14 @@ public sealed class InProcessPipeline : IAsyncDisposable
 {
     readonly IHost _host;
 
-    InProcessPipeline(IHost host) => _host = host;
+    InProcessPipeline(IHost host, LogCapture logs)
+    {
+        _host = host;
+        Logs = logs;
+    }
+
+    /// <summary>What the services logged, to check their warnings.</summary>
+    public LogCapture Logs { get; }
 
     public IServiceProvider Services => _host.Services;
 
@@ -28,9 +36,12 @@ public sealed class InProcessPipeline : IAsyncDisposable
     public static async Task<InProcessPipeline> StartAsync(IDictionary<string, string?> settings)
     {
         // The embedded run's composition and its routing and queue settings (embedded.json), on the servers the settings name.
-        var host = EmbeddedPipeline.CreateBuilder(settings).Build();
+        var builder = EmbeddedPipeline.CreateBuilder(settings);
+        var logs = new LogCapture();
+        builder.Logging.AddProvider(logs);
+        var host = builder.Build();
         await host.StartAsync();
-        return new InProcessPipeline(host);
+        return new InProcessPipeline(host, logs);
     }
 
     public async ValueTask DisposeAsync()

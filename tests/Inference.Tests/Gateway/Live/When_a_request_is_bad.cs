@@ -150,7 +150,7 @@ public sealed class When_a_request_is_bad
             ["Store:ConnectionString"] = LivePipeline.Database.ConnectionString,
             ["Gateway:ApiKeys:0"] = GatewayFactory.Key,
             ["Gateway:MaxBatchSize"] = "1",
-            ["Gateway:MaxTextBytes"] = "10",
+            ["Products:MaxTextBytes"] = "10",
         });
         using var client = small.CreateClient();
 

@@ -20,6 +20,7 @@ public sealed class When_the_dashboard_is_open
 
     readonly List<string> _requests = [];
     readonly List<Guid> _posted = [];
+    readonly Guid _refused = Guid.NewGuid();
     GatewayFactory _gateway = null!;
     HttpClient _api = null!;
     IPlaywright _playwright = null!;
@@ -72,6 +73,10 @@ public sealed class When_the_dashboard_is_open
 
         await flow;
         foreach (var id in _posted) await UntilFinishedAsync(id);
+
+        // And one that the saga's door refuses, published past the Gateway.
+        await LivePipeline.VirtualHost.PublishRawAsync("Inference.Contracts:ProductTextReceived",
+            $$"""{"productId":"{{Guid.NewGuid()}}","source":"dashboard","text":""}""", "application/json", _refused);
     }
 
     [OneTimeTearDown]
@@ -141,7 +146,15 @@ public sealed class When_the_dashboard_is_open
             pipeline.GetProperty("stages").EnumerateArray()
                 .Single(s => s.GetProperty("stage").GetString() == "classify").GetProperty("lastMinute").GetProperty("count").GetInt64());
         Assert.That(classified, Is.GreaterThanOrEqualTo(Batches * PerBatch));
-        Assert.That(await _page.Locator("#stage-rows tr").CountAsync(), Is.EqualTo(7));
+        Assert.That(await _page.Locator("#stage-rows tr").CountAsync(), Is.EqualTo(8));
+    }
+
+    [Test]
+    public async Task Should_show_a_refused_message_with_its_reason_among_the_kept_messages()
+    {
+        var row = _page.Locator($"#dead-letter-rows tr[data-message='{_refused}']");
+        await Assertions.Expect(row.Locator("[data-field='queue']")).ToHaveTextAsync("product-state_error", new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
+        await Assertions.Expect(row.Locator("[data-field='reason']")).ToContainTextAsync("text is empty");
     }
 
     [Test]

@@ -13,6 +13,8 @@ namespace Inference.Tests.Gateway.Live;
 public sealed class When_the_pipeline_is_watched
 {
     const int Products = 10;
+    // The Gateway and the saga's door refuse what the store could not keep; a constraint of the database's own can still refuse a row.
+    const string Refused = "store-refuses-this-7f3a";
     readonly Guid _faulted = Guid.NewGuid();
     GatewayFactory _other = null!;
     HttpClient _otherClient = null!;
@@ -31,11 +33,20 @@ public sealed class When_the_pipeline_is_watched
         var accepted = await Http.PostAsync(Client, JsonSerializer.Serialize(batch));
         Assert.That(accepted.Status, Is.EqualTo(HttpStatusCode.Accepted), accepted.ToString());
 
-        // The Gateway refuses a product without a source; published past it, the store cannot keep it and the saga faults.
-        await LivePipeline.Pipeline.Bus.Publish(new ProductTextReceived(_faulted, null!, null, "Koss EQ50", DateTimeOffset.UtcNow));
-
         foreach (var product in accepted.Json.GetProperty("products").EnumerateArray())
             await Http.UntilFinishedAsync(Client, product.GetProperty("id").GetGuid());
+
+        // A product the database refuses (a check constraint, as a DBA might add): the store faults it, the saga says why.
+        await using (var connection = new Npgsql.NpgsqlConnection(LivePipeline.Database.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var constraint = new Npgsql.NpgsqlCommand(
+                $"ALTER TABLE products DROP CONSTRAINT IF EXISTS refuses_marked_text; ALTER TABLE products ADD CONSTRAINT refuses_marked_text CHECK (text NOT LIKE '%{Refused}%')",
+                connection);
+            await constraint.ExecuteNonQueryAsync();
+        }
+
+        await LivePipeline.Pipeline.Bus.Publish(new ProductTextReceived(_faulted, "watch", null, $"Koss EQ50 {Refused}", DateTimeOffset.UtcNow));
         await Http.UntilFinishedAsync(Client, _faulted);
 
         // The figures come from the events each gateway hears, and a saga in Redis can be finished a moment before a replica
@@ -132,7 +143,7 @@ public sealed class When_the_pipeline_is_watched
         var fault = (await PipelineAsync()).GetProperty("faults").EnumerateArray()
             .Single(f => f.GetProperty("productId").GetGuid() == _faulted);
         Assert.That(fault.GetProperty("stage").GetString(), Is.EqualTo("store"));
-        Assert.That(fault.GetProperty("reason").GetString(), Does.Contain("23502").Or.Contain("null value"));
+        Assert.That(fault.GetProperty("reason").GetString(), Does.Contain("23514").Or.Contain("refuses_marked_text"));
     }
 
     [Test]
