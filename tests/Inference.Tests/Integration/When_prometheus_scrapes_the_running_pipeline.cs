@@ -17,13 +17,14 @@ namespace Inference.Tests.Integration;
 /// A real Prometheus (Debian's, on <c>PROMETHEUS_PORT</c>) scrapes every service of a running pipeline on loopback every
 /// second, with the chart's own rules (k8s/inference/files/alerts.yaml) loaded, while products flow. Every query of the
 /// Grafana dashboard the chart ships returns data, every rule evaluates without error and every series an alert reads
-/// exists; the product without text fires the <c>_error</c> queue's alert; Prometheus' figures agree with what went in.
+/// exists; the product without text (refused at the bus door) and one the database refuses fire the <c>_error</c> queue's alert; Prometheus' figures agree with what went in.
 /// </summary>
 [Category("Integration")]
 [NonParallelizable]
 public sealed partial class When_prometheus_scrapes_the_running_pipeline
 {
     const int Products = 300;
+    const string Refused = "REFUSED-BY-CHECK";
     static readonly TimeSpan Patience = TimeSpan.FromMinutes(4);
     static readonly string Root = SolutionLayout.FindRoot(TestContext.CurrentContext.TestDirectory);
 
@@ -64,9 +65,30 @@ public sealed partial class When_prometheus_scrapes_the_running_pipeline
             .Select(r => new ProductTextReceived(ProductIds.For(r.GetProperty("source").GetString()!, r.GetProperty("id").GetString()!),
                 r.GetProperty("source").GetString()!, r.GetProperty("id").GetString(), r.GetProperty("text").GetString()!, DateTimeOffset.UtcNow))
             .ToArray();
-        await Task.WhenAll(records.Select(r => _upstream.Publish(r)));
-        // A product without text: faulted at classify, its command in classify_error.
+        // A product without text: refused at the bus door, kept in product-state_error.
         await _upstream.Publish(new ProductTextReceived(Guid.NewGuid(), "test", "no-text", null!, DateTimeOffset.UtcNow));
+        // A product the database refuses (a check constraint, as a DBA might add): faulted at the store, its command in store_error.
+        await using (var connection = new NpgsqlConnection(_database.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await WaitForAsync(async () =>
+            {
+                await using var exists = new NpgsqlCommand("SELECT to_regclass('products') IS NOT NULL", connection);
+                return (bool)(await exists.ExecuteScalarAsync())!;
+            }, "the store's schema");
+            await using var constraint = new NpgsqlCommand($"ALTER TABLE products ADD CONSTRAINT refuses_marked_text CHECK (text NOT LIKE '%{Refused}%')", connection);
+            await constraint.ExecuteNonQueryAsync();
+        }
+
+        await _upstream.Publish(new ProductTextReceived(Guid.NewGuid(), "test", "refused", $"Koss EQ50 {Refused}", DateTimeOffset.UtcNow));
+        // Half the products, then the rest once Prometheus has scraped the first half's series, so every rate has two
+        // different points however fast the pipeline was.
+        var half = Products / 2;
+        await Task.WhenAll(records.Take(half).Select(r => _upstream.Publish(r)));
+        await WaitForAsync(async () => await StoredAsync() >= half, "the first half stored");
+        await WaitForAsync(async () => await ValueAsync($"sum(inference_model_items_total{{inference_model=\"classifier\"}})") >= half,
+            "Prometheus has the first half's series");
+        await Task.WhenAll(records.Skip(half).Select(r => _upstream.Publish(r)));
 
         await WaitForAsync(async () => await StoredAsync() >= Products, "every product stored");
         // Every service scraped at least twice since, so rates and increases have their two points.
@@ -143,17 +165,18 @@ public sealed partial class When_prometheus_scrapes_the_running_pipeline
     }
 
     [Test]
-    public async Task Should_fire_the_error_queue_alert_for_the_product_without_text()
+    public async Task Should_fire_the_error_queue_alert_for_the_refused_products()
     {
-        JsonNode? alert = null;
+        JsonNode[] alerts = [];
         await WaitForAsync(async () =>
         {
-            alert = (await GetAsync("api/v1/alerts"))["data"]!["alerts"]!.AsArray()
-                .FirstOrDefault(a => a!["labels"]!["alertname"]!.GetValue<string>() == "InferenceErrorQueueNotEmpty");
-            return alert is not null;
-        }, "InferenceErrorQueueNotEmpty pending or firing");
-        Assert.That(alert!["labels"]!["messaging_destination_name"]!.GetValue<string>(), Is.EqualTo("classify_error"));
-        Assert.That(alert["state"]!.GetValue<string>(), Is.AnyOf("pending", "firing"));
+            alerts = (await GetAsync("api/v1/alerts"))["data"]!["alerts"]!.AsArray()
+                .Where(a => a!["labels"]!["alertname"]!.GetValue<string>() == "InferenceErrorQueueNotEmpty").Select(a => a!).ToArray();
+            return alerts.Length >= 2;
+        }, "InferenceErrorQueueNotEmpty pending or firing for both error queues");
+        Assert.That(alerts.Select(a => a["labels"]!["messaging_destination_name"]!.GetValue<string>()),
+            Is.EquivalentTo(new[] { "product-state_error", "store_error" }));
+        Assert.That(alerts.Select(a => a["state"]!.GetValue<string>()), Has.All.AnyOf("pending", "firing"));
     }
 
     [Test]
@@ -161,14 +184,20 @@ public sealed partial class When_prometheus_scrapes_the_running_pipeline
     {
         // A row is in PostgreSQL before its saga hears ProductStored: the store stage's count catches up within seconds, and
         // not beyond (a product counted twice there would be a saga stored twice).
-        await WaitForAsync(async () => await ValueAsync("sum(inference_stage_duration_seconds_count{inference_stage=\"store\"})") >= Products,
+        // Every product and the refused one leave the store stage (the refused one faulted there).
+        await WaitForAsync(async () => await ValueAsync("sum(inference_stage_duration_seconds_count{inference_stage=\"store\"})") >= Products + 1,
             "every product through the store stage in Prometheus");
-        Assert.That(await ValueAsync("sum(inference_stage_duration_seconds_count{inference_stage=\"store\"})"), Is.EqualTo(Products));
+        Assert.That(await ValueAsync("sum(inference_stage_duration_seconds_count{inference_stage=\"store\"})"), Is.EqualTo(Products + 1));
         await WaitForAsync(async () => await ValueAsync("max(inference_stage_products)") == 0, "no product waiting on any stage");
-        // Each product classified once by the fast model (the one without text never reaches it).
-        Assert.That(await ValueAsync("sum(inference_model_items_total{inference_model=\"classifier\"})"), Is.EqualTo(Products));
-        Assert.That(await ValueAsync("sum(inference_stage_faults_total{inference_stage=\"classify\",error_type=\"PermanentFailureException\"})"), Is.EqualTo(1));
-        Assert.That(await ValueAsync("max(inference_queue_messages{messaging_destination_name=\"classify_error\",state=\"ready\"})"), Is.EqualTo(1));
+        // Each product classified once by the fast model, the refused one too (the one without text never reaches it).
+        Assert.That(await ValueAsync("sum(inference_model_items_total{inference_model=\"classifier\"})"), Is.EqualTo(Products + 1));
+        Assert.That(await ValueAsync("sum(inference_stage_faults_total{inference_stage=\"store\"})"), Is.EqualTo(1));
+        Assert.That(await ValueAsync("sum(inference_stage_faults_total)"), Is.EqualTo(1));
+        Assert.That(await ValueAsync("sum(inference_products_rejected_total)"), Is.EqualTo(1));
+        // The queue gauges come from the management API, whose figures trail by a few seconds.
+        foreach (var queue in new[] { "store_error", "product-state_error" })
+            await WaitForAsync(async () => await ValueAsync($"max(inference_queue_messages{{messaging_destination_name=\"{queue}\",state=\"ready\"}})") == 1,
+                $"one message in {queue}");
         Assert.That(await ValueAsync("max(inference_queue_consumers{messaging_destination_name=\"classify\"})"), Is.EqualTo(1));
     }
 
