@@ -19,4 +19,15 @@ public static class Stage
         nameof(ProductStateMachine.Storing) => Store,
         _ => null,
     };
+
+    /// <summary>The saga state that waits on <paramref name="stage"/> (classify → Classifying, …); null for a name that is no stage.</summary>
+    public static string? StateAwaiting(string? stage) => stage switch
+    {
+        Classify => nameof(ProductStateMachine.Classifying),
+        ClassifyDeep => nameof(ProductStateMachine.DeepClassifying),
+        Extract => nameof(ProductStateMachine.Extracting),
+        Validate => nameof(ProductStateMachine.Validating),
+        Store => nameof(ProductStateMachine.Storing),
+        _ => null,
+    };
 }
