@@ -12,6 +12,9 @@ public interface IInFlightProducts
 
     /// <summary>After a look: when to look at the product again, or null when it is no longer in flight.</summary>
     Task LookAgainAt(Guid productId, DateTimeOffset? at);
+
+    /// <summary>How many products are in flight now, in every process: what back-pressure measures.</summary>
+    Task<long> Count();
 }
 
 /// <summary>
@@ -33,4 +36,7 @@ public sealed class InMemoryInFlightProducts(IQuerySagaRepository<ProductState> 
     }
 
     public Task LookAgainAt(Guid productId, DateTimeOffset? at) => Task.CompletedTask;
+
+    public async Task<long> Count() =>
+        (await sagas.Find(new SagaQuery<ProductState>(saga => Stage.AwaitedIn(saga.CurrentState) != null))).LongCount();
 }

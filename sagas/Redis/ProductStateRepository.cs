@@ -1,5 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Inference.Sagas.Redis;
 
@@ -18,5 +20,26 @@ public static class ProductStateRepository
     /// <summary>The repository <c>SagaRepository:Kind</c> names: <c>InMemory</c> (the default) or <c>Redis</c>.</summary>
     public static ISagaRegistrationConfigurator<ProductState> ConfiguredRepository(
         this ISagaRegistrationConfigurator<ProductState> saga, IConfiguration configuration) =>
-        saga.ConfiguredRepository(configuration, product => product.CurrentState, States, FinishedStates);
+        saga.ConfiguredRepository(configuration, product => product.CurrentState, States, FinishedStates, [nameof(ProductStateMachine.Faulted)]);
+
+    /// <summary>
+    /// The lists of products the repository keeps besides the sagas: in flight (stage deadlines, back-pressure) and Faulted
+    /// (retry by filter), from Redis or, in memory, from queries.
+    /// </summary>
+    public static IServiceCollection AddProductIndexes(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        if (configuration.GetSection(SagaRepositoryOptions.Section).Get<SagaRepositoryOptions>()?.Kind == SagaRepositoryKind.Redis)
+        {
+            services.TryAddSingleton<IInFlightProducts, RedisInFlightProducts>();
+            services.TryAddSingleton<IFaultedProducts, RedisFaultedProducts>();
+        }
+        else
+        {
+            services.TryAddSingleton<IInFlightProducts, InMemoryInFlightProducts>();
+            services.TryAddSingleton<IFaultedProducts, InMemoryFaultedProducts>();
+        }
+
+        return services;
+    }
 }

@@ -7,4 +7,13 @@ public sealed class RedisInFlightProducts(RedisSagaStore<ProductState> sagas) : 
         (await sagas.InFlightSince(cutoff, take)).Select(entry => entry.CorrelationId).ToArray();
 
     public Task LookAgainAt(Guid productId, DateTimeOffset? at) => sagas.MarkInFlight(productId, at);
+
+    public Task<long> Count() => sagas.InFlightCount();
+}
+
+/// <summary>The Redis repository lists the sagas that ended Faulted, scored by the time of that write.</summary>
+public sealed class RedisFaultedProducts(RedisSagaStore<ProductState> sagas) : IFaultedProducts
+{
+    public async Task<IReadOnlyList<Guid>> Between(DateTimeOffset from, DateTimeOffset to, int take) =>
+        (await sagas.FaultedBetween(from, to, take)).Select(entry => entry.CorrelationId).ToArray();
 }

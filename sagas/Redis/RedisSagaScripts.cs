@@ -5,7 +5,8 @@ namespace Inference.Sagas.Redis;
 /// the in-flight index (KEYS[2], a sorted set of sagas not yet finished). Redis runs a script without interleaving another
 /// command, so compare-and-write needs no lock and can leave none behind, and a saga is never in flight without being in the
 /// index: a crash between two commands cannot hide it from the stage deadline monitor. (Both keys must then live on one
-/// Redis node; on Redis Cluster put the key prefix in a hash tag, e.g. <c>{inference}:saga:</c>.)
+/// Redis node; on Redis Cluster put the key prefix in a hash tag, e.g. <c>{inference}:saga:</c>.) The faulted index (KEYS[3])
+/// is kept the same way; its entries older than the finished expiry (sagas gone by now) are trimmed on each faulted write.
 /// </summary>
 static class RedisSagaScripts
 {
@@ -18,11 +19,23 @@ static class RedisSagaScripts
         end
         """;
 
+    // ARGV[n]: the time to score the saga with in the faulted index, or '' to keep it out.
+    static string FaultedIndex(int n) => $$"""
+        if ARGV[{{n}}] == '' then
+          redis.call('ZREM', KEYS[3], ARGV[4])
+        else
+          redis.call('ZADD', KEYS[3], ARGV[{{n}}], ARGV[4])
+          if ARGV[2] ~= '0' then
+            redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. (tonumber(ARGV[{{n}}]) - tonumber(ARGV[2])))
+          end
+        end
+        """;
+
     /// <summary>
-    /// KEYS[1] the saga, KEYS[2] the index; ARGV[1] its JSON; ARGV[2] expiry in ms, 0 for none; ARGV[3] index score or '';
-    /// ARGV[4] its id. 1 when created, 0 when it already existed.
+    /// KEYS[1] the saga, KEYS[2] the index, KEYS[3] the faulted index; ARGV[1] its JSON; ARGV[2] expiry in ms, 0 for none;
+    /// ARGV[3] index score or ''; ARGV[4] its id; ARGV[5] faulted score or ''. 1 when created, 0 when it already existed.
     /// </summary>
-    public const string Create = """
+    public static readonly string Create = """
         if redis.call('EXISTS', KEYS[1]) == 1 then
           return 0
         end
@@ -30,16 +43,16 @@ static class RedisSagaScripts
         if ARGV[2] ~= '0' then
           redis.call('PEXPIRE', KEYS[1], ARGV[2])
         end
-        """ + "\n" + Index + "\n" + """
+        """ + "\n" + Index + "\n" + FaultedIndex(5) + "\n" + """
         return 1
         """;
 
     /// <summary>
-    /// KEYS[1] the saga, KEYS[2] the index; ARGV[1] its new JSON; ARGV[2] expiry in ms, 0 to keep it forever; ARGV[3] index
-    /// score or ''; ARGV[4] its id; ARGV[5] the version it was loaded at. 0 when written (the version is now ARGV[5] + 1), -1
-    /// when the saga is gone, otherwise the version found instead.
+    /// KEYS[1] the saga, KEYS[2] the index, KEYS[3] the faulted index; ARGV[1] its new JSON; ARGV[2] expiry in ms, 0 to keep
+    /// it forever; ARGV[3] index score or ''; ARGV[4] its id; ARGV[5] the version it was loaded at; ARGV[6] faulted score or ''.
+    /// 0 when written (the version is now ARGV[5] + 1), -1 when the saga is gone, otherwise the version found instead.
     /// </summary>
-    public const string Update = """
+    public static readonly string Update = """
         local current = redis.call('HGET', KEYS[1], 'v')
         if not current then
           return -1
@@ -53,18 +66,19 @@ static class RedisSagaScripts
         else
           redis.call('PEXPIRE', KEYS[1], ARGV[2])
         end
-        """ + "\n" + Index + "\n" + """
+        """ + "\n" + Index + "\n" + FaultedIndex(6) + "\n" + """
         return 0
         """;
 
     /// <summary>
-    /// KEYS[1] the saga, KEYS[2] the index; ARGV[1] the version it was loaded at; ARGV[2] its id. 0 when deleted, -1 when
-    /// already gone, otherwise the version found.
+    /// KEYS[1] the saga, KEYS[2] the index, KEYS[3] the faulted index; ARGV[1] the version it was loaded at; ARGV[2] its id.
+    /// 0 when deleted, -1 when already gone, otherwise the version found.
     /// </summary>
     public const string Delete = """
         local current = redis.call('HGET', KEYS[1], 'v')
         if not current then
           redis.call('ZREM', KEYS[2], ARGV[2])
+          redis.call('ZREM', KEYS[3], ARGV[2])
           return -1
         end
         if current ~= ARGV[1] then
@@ -72,6 +86,7 @@ static class RedisSagaScripts
         end
         redis.call('DEL', KEYS[1])
         redis.call('ZREM', KEYS[2], ARGV[2])
+        redis.call('ZREM', KEYS[3], ARGV[2])
         return 0
         """;
 }

@@ -40,8 +40,8 @@ public sealed class RedisSagaStore<TSaga>(IConnectionMultiplexer redis, RedisSag
     {
         var json = RedisSagaSerializer<TSaga>.Serialize(saga);
         var created = (long)await Database.ScriptEvaluateAsync(RedisSagaScripts.Create,
-            [KeyOf(saga.CorrelationId), settings.InFlightKey],
-            [json, ExpiryMilliseconds(saga), IndexScore(saga), Member(saga.CorrelationId)]).ConfigureAwait(false);
+            [KeyOf(saga.CorrelationId), settings.InFlightKey, settings.FaultedKey],
+            [json, ExpiryMilliseconds(saga), IndexScore(saga), Member(saga.CorrelationId), FaultedScore(saga)]).ConfigureAwait(false);
         if (created == 0)
         {
             RedisSagaMetrics.Conflicts.Add(1, SagaTag, new("operation", "create"));
@@ -83,8 +83,8 @@ public sealed class RedisSagaStore<TSaga>(IConnectionMultiplexer redis, RedisSag
         else
         {
             outcome = (long)await Database.ScriptEvaluateAsync(RedisSagaScripts.Update,
-                [key, settings.InFlightKey],
-                [json, ExpiryMilliseconds(saga), IndexScore(saga), Member(saga.CorrelationId), saga.Version]).ConfigureAwait(false);
+                [key, settings.InFlightKey, settings.FaultedKey],
+                [json, ExpiryMilliseconds(saga), IndexScore(saga), Member(saga.CorrelationId), saga.Version, FaultedScore(saga)]).ConfigureAwait(false);
         }
 
         ThrowIfConflict(outcome, saga, "update");
@@ -96,7 +96,7 @@ public sealed class RedisSagaStore<TSaga>(IConnectionMultiplexer redis, RedisSag
     public async Task Delete(TSaga saga)
     {
         var outcome = (long)await Database.ScriptEvaluateAsync(RedisSagaScripts.Delete,
-            [KeyOf(saga.CorrelationId), settings.InFlightKey], [saga.Version, Member(saga.CorrelationId)]).ConfigureAwait(false);
+            [KeyOf(saga.CorrelationId), settings.InFlightKey, settings.FaultedKey], [saga.Version, Member(saga.CorrelationId)]).ConfigureAwait(false);
         ThrowIfConflict(outcome, saga, "delete");
         _stored.Remove(saga);
     }
@@ -106,6 +106,20 @@ public sealed class RedisSagaStore<TSaga>(IConnectionMultiplexer redis, RedisSag
     {
         var entries = await Database.SortedSetRangeByScoreWithScoresAsync(
             settings.InFlightKey, double.NegativeInfinity, before.ToUnixTimeMilliseconds(), take: take).ConfigureAwait(false);
+        return entries
+            .Select(e => (Guid.TryParse((string?)e.Element, out var id) ? id : Guid.Empty, DateTimeOffset.FromUnixTimeMilliseconds((long)e.Score)))
+            .Where(e => e.Item1 != Guid.Empty)
+            .ToArray();
+    }
+
+    /// <summary>How many sagas are in flight now (the in-flight index's size).</summary>
+    public Task<long> InFlightCount() => Database.SortedSetLengthAsync(settings.InFlightKey);
+
+    /// <summary>Sagas that ended in failure between <paramref name="from"/> and <paramref name="to"/> (by that write's time), oldest first.</summary>
+    public async Task<IReadOnlyList<(Guid CorrelationId, DateTimeOffset FaultedAt)>> FaultedBetween(DateTimeOffset from, DateTimeOffset to, int take)
+    {
+        var entries = await Database.SortedSetRangeByScoreWithScoresAsync(
+            settings.FaultedKey, from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds(), take: take).ConfigureAwait(false);
         return entries
             .Select(e => (Guid.TryParse((string?)e.Element, out var id) ? id : Guid.Empty, DateTimeOffset.FromUnixTimeMilliseconds((long)e.Score)))
             .Where(e => e.Item1 != Guid.Empty)
@@ -123,6 +137,10 @@ public sealed class RedisSagaStore<TSaga>(IConnectionMultiplexer redis, RedisSag
     // In flight: scored with the time of this write, what the monitor's wait counts from; finished: out of the index.
     RedisValue IndexScore(TSaga saga) =>
         settings.IsFinished(saga) ? RedisValue.EmptyString : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    // Faulted: in the faulted index, scored with the time of this write; otherwise out of it.
+    RedisValue FaultedScore(TSaga saga) =>
+        settings.IsFaulted?.Invoke(saga) == true ? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() : RedisValue.EmptyString;
 
     static RedisValue Member(Guid correlationId) => correlationId.ToString("D");
 
