@@ -3,6 +3,8 @@ using Inference.Hosting;
 using Inference.Gateway.Pipeline;
 using Inference.Gateway.Products;
 using Inference.Data;
+using Inference.Gateway.Reprocessing;
+using Inference.Sagas.Redis;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -21,9 +23,24 @@ public static class GatewayRegistration
         return services;
     }
 
-    public static IServiceCollection AddProductIntake(this IServiceCollection services)
+    /// <summary>Products in: the body reader, back-pressure, the Idempotency-Key memory and the saga's indexes (in flight, Faulted).</summary>
+    public static IServiceCollection AddProductIntake(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<ProductSubmissionReader>();
+        services.AddSingleton<BackPressure>();
+        services.AddProductIndexes(configuration);
+        if (configuration.GetSection(SagaRepositoryOptions.Section).Get<SagaRepositoryOptions>()?.Kind == SagaRepositoryKind.Redis)
+            services.AddSingleton<IIdempotencyKeys, RedisIdempotencyKeys>();
+        else
+            services.AddSingleton<IIdempotencyKeys, InMemoryIdempotencyKeys>();
+        return services;
+    }
+
+    /// <summary>Re-enrichment jobs over the stored products, stopped with the gateway.</summary>
+    public static IServiceCollection AddReprocessing(this IServiceCollection services)
+    {
+        services.AddSingleton<ReprocessJobs>();
+        services.AddHostedService(provider => provider.GetRequiredService<ReprocessJobs>());
         return services;
     }
 

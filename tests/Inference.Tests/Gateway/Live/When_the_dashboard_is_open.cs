@@ -141,7 +141,7 @@ public sealed class When_the_dashboard_is_open
             pipeline.GetProperty("stages").EnumerateArray()
                 .Single(s => s.GetProperty("stage").GetString() == "classify").GetProperty("lastMinute").GetProperty("count").GetInt64());
         Assert.That(classified, Is.GreaterThanOrEqualTo(Batches * PerBatch));
-        Assert.That(await _page.Locator("#stage-rows tr").CountAsync(), Is.EqualTo(7));
+        Assert.That(await _page.Locator("#stage-rows tr").CountAsync(), Is.EqualTo(8));
     }
 
     [Test]
@@ -159,6 +159,24 @@ public sealed class When_the_dashboard_is_open
         var screenshot = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"dashboard-{DateTime.UtcNow:yyyyMMdd-HHmmss}.png");
         await _page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
         TestContext.AddTestAttachment(screenshot, "the dashboard after a lookup, products having flowed");
+    }
+
+    [Test]
+    public async Task Should_retry_a_faulted_product_from_its_row_of_the_latest_faults()
+    {
+        // Without a source the store cannot keep it (the Gateway would refuse it; published past it, it faults at the store).
+        var faulted = Guid.NewGuid();
+        await LivePipeline.Pipeline.Bus.Publish(new Inference.Contracts.ProductTextReceived(faulted, null!, null, "Swingline 747", DateTimeOffset.UtcNow));
+        var row = _page.Locator($"#fault-rows tr[data-product='{faulted}']");
+        await row.WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+
+        await row.Locator("button.retry").ClickAsync();
+        await Assertions.Expect(row.Locator("[data-field='retry-result']")).ToContainTextAsync("sent again from store: attempt 2");
+        await Http.UntilAsync(async () =>
+        {
+            var state = (await Http.GetAsync(_api, $"v1/products/{faulted}", GatewayFactory.Key)).Json;
+            return state.GetProperty("attempt").GetInt32() == 2 && state.GetProperty("state").GetString() == "Faulted";
+        }, "the retried product to fault again on its second attempt");
     }
 
     [Test]
