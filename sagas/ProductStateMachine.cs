@@ -33,11 +33,6 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
             When(Received)
                 .RecordReceipt()
                 .SendToClassifier()
-                .TransitionTo(Classifying),
-            // A stored product whose saga has expired: its record's text runs again, newer than the stored revision.
-            When(ReprocessRequested)
-                .StartReprocessing()
-                .SendToClassifier()
                 .TransitionTo(Classifying));
 
         During(Classifying,
@@ -152,7 +147,9 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
             When(Received, context => context.Saga.IsNewText(context.Message.Text, context.Message.ReceivedAt))
                 .StartRevision()
                 .SendToClassifier()
-                .TransitionTo(Classifying),
+                .TransitionTo(Classifying));
+        // Initial: a stored product whose saga has expired runs again from its record's text, newer than the stored revision.
+        During([Initial, Completed, Faulted],
             When(ReprocessRequested)
                 .StartReprocessing()
                 .SendToClassifier()

@@ -8,7 +8,10 @@ namespace Inference.Sagas.Redis;
 /// <summary>Where <see cref="ProductState"/> is kept: the one call for the Orchestrator (which runs the saga) and for any process that reads it.</summary>
 public static class ProductStateRepository
 {
-    /// <summary>The states no product leaves; a product in one of them expires after <c>SagaRepository:Redis:FinishedExpiry</c>.</summary>
+    /// <summary>
+    /// The states a product leaves only when asked (a retry, a new text, reprocessing); a product in one of them expires after
+    /// <c>SagaRepository:Redis:FinishedExpiry</c>, and stops expiring when it runs again.
+    /// </summary>
     public static readonly IReadOnlyCollection<string> FinishedStates = [nameof(ProductStateMachine.Completed), nameof(ProductStateMachine.Faulted)];
 
     // Read off the type, so the names cannot drift from the machine and no machine (with its routing table) need be built.

@@ -160,6 +160,16 @@ public abstract class ProductSagaScenario(bool onRealServers = false)
     protected Task Receive(Guid productId, string text = "acme ac-1000 usb keyboard black") =>
         Harness.Bus.Publish(new ProductTextReceived(productId, "test", productId.ToString("N"), text, DateTimeOffset.UtcNow));
 
+    /// <summary>Receives a product whose <paramref name="stage"/> throws for it (for classify-deep, one the fast classifier is unsure of).</summary>
+    protected async Task<Guid> ReceiveFailingAt(string stage)
+    {
+        var product = Guid.NewGuid();
+        Script.FailAt[product] = stage;
+        if (stage == Stage.ClassifyDeep) Script.Categories[product] = ("computers-accessories", DeepGate / 2);
+        await Receive(product);
+        return product;
+    }
+
     /// <summary>The product's saga as the repository holds it now.</summary>
     protected async Task<ProductState?> Load(Guid productId) =>
         await _provider!.GetRequiredService<ILoadSagaRepository<ProductState>>().Load(productId);

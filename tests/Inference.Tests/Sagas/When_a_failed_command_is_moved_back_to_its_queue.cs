@@ -31,13 +31,7 @@ public sealed class When_a_failed_command_is_moved_back_to_its_queue(bool onReal
 
     protected override async Task Given()
     {
-        foreach (var stage in Stages)
-        {
-            var product = _products[stage] = Guid.NewGuid();
-            Script.FailAt[product] = stage;
-            if (stage == "classify-deep") Script.Categories[product] = ("computers-accessories", 0.5);
-            await Receive(product);
-        }
+        foreach (var stage in Stages) _products[stage] = await ReceiveFailingAt(stage);
 
         foreach (var product in _products.Values) await InState(product, m => m.Faulted);
         foreach (var product in _products.Values) Script.FailAt.TryRemove(product, out _);

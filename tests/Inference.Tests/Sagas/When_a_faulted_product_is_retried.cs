@@ -21,13 +21,7 @@ public sealed class When_a_faulted_product_is_retried(bool onRealServers) : Prod
 
     protected override async Task Given()
     {
-        foreach (var stage in Stages)
-        {
-            var product = _products[stage] = Guid.NewGuid();
-            Script.FailAt[product] = stage;
-            if (stage == "classify-deep") Script.Categories[product] = ("computers-accessories", 0.5);
-            await Receive(product);
-        }
+        foreach (var stage in Stages) _products[stage] = await ReceiveFailingAt(stage);
 
         Script.FailAt[_failsAgain] = "extract";
         await Receive(_failsAgain);
