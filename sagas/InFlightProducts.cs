@@ -15,6 +15,9 @@ public interface IInFlightProducts
 
     /// <summary>How many products wait on each stage now (<see cref="Stage"/> names; a stage with none is there with 0).</summary>
     Task<IReadOnlyDictionary<string, long>> CountByStage();
+
+    /// <summary>How many products are in flight now, in every process: what back-pressure measures.</summary>
+    Task<long> Count();
 }
 
 /// <summary>
@@ -48,4 +51,7 @@ public sealed class InMemoryInFlightProducts(IQuerySagaRepository<ProductState> 
 
         return counts;
     }
+
+    public async Task<long> Count() =>
+        (await sagas.Find(new SagaQuery<ProductState>(saga => Stage.AwaitedIn(saga.CurrentState) != null))).LongCount();
 }

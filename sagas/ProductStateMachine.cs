@@ -23,6 +23,12 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
         Event(() => ValidateFaulted, x => x.CorrelateById(m => m.Message.Message.ProductId));
         Event(() => StoreFaulted, x => x.CorrelateById(m => m.Message.Message.ProductId));
         Event(() => TimedOut, x => x.CorrelateById(m => m.Message.ProductId));
+        Event(() => RetryRequested, x =>
+        {
+            x.CorrelateById(m => m.Message.ProductId);
+            x.OnMissingInstance(m => m.Discard()); // nothing to retry (expired, or never there): nothing to do
+        });
+        Event(() => ReprocessRequested, x => x.CorrelateById(m => m.Message.ProductId));
 
         Initially(
             When(Received)
@@ -38,7 +44,7 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
                     fast => fast.RouteToExtractor(router).SendToExtractor().TransitionTo(Extracting)),
             When(ClassifyFaulted)
                 .RecordFault(Stage.Classify)
-                .TransitionTo(Faulted));
+                .EndRun(Faulted, Classifying));
 
         // The fast classifier was below the gate: the deep classifier's answer decides the route.
         During(DeepClassifying,
@@ -49,7 +55,7 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
                 .TransitionTo(Extracting),
             When(DeepClassifyFaulted)
                 .RecordFault(Stage.ClassifyDeep)
-                .TransitionTo(Faulted));
+                .EndRun(Faulted, Classifying));
 
         During(Extracting,
             When(Extracted)
@@ -59,7 +65,7 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
                     store => store.SendToStore().TransitionTo(Storing)),
             When(ExtractFaulted)
                 .RecordFault(Stage.Extract)
-                .TransitionTo(Faulted));
+                .EndRun(Faulted, Classifying));
 
         During(Validating,
             When(Validated)
@@ -68,16 +74,17 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
                 .TransitionTo(Storing),
             When(ValidateFaulted)
                 .RecordFault(Stage.Validate)
-                .TransitionTo(Faulted));
+                .EndRun(Faulted, Classifying));
 
         During(Storing,
-            When(Stored)
+            // A store answer of an earlier run (its command left before that run ended) does not end this one.
+            When(Stored, context => context.Message.Revision >= context.Saga.Revision)
                 .RecordStorage()
-                .TransitionTo(Completed)
-                .PublishCompleted(),
+                .PublishCompleted()
+                .EndRun(Completed, Classifying),
             When(StoreFaulted)
                 .RecordFault(Stage.Store)
-                .TransitionTo(Faulted));
+                .EndRun(Faulted, Classifying));
 
         // Saving and sending never part. The state is saved before the command leaves, so a crash or a broker outage between the
         // two leaves the event unacknowledged: redelivered (by the broker, or by the retry in this process), it finds the product
@@ -111,19 +118,56 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
                 .If(context => context.Saga.UpdatedAt <= context.Message.LastUpdatedAt,
                     stale => stale.IfElse(context => context.Saga.Resends < deadlines.Value.MaxResends,
                         resend => resend.RecordResend().SendAwaitedCommandAgain(),
-                        giveUp => giveUp.RecordTimeout().TransitionTo(Faulted))));
+                        giveUp => giveUp.RecordTimeout().EndRun(Faulted, Classifying))));
 
-        // At-least-once delivery: any other event for a stage the product has left is a duplicate, not a new run.
-        During([DeepClassifying, Extracting, Validating, Storing, Completed, Faulted], Ignore(Received));
-        During([Validating, Storing, Completed, Faulted], Ignore(Classified));
+        // A Faulted product runs again from the stage that failed: when asked to (a retry), or when the answer of that stage
+        // arrives after all (its command moved back from the stage's _error queue, or answered past its deadline). The answer
+        // is then handled as in the stage itself.
+        During(Faulted,
+            When(RetryRequested)
+                .RunFaultedStageAgain(),
+            When(Classified, context => context.Saga.FaultStage == Stage.Classify && context.Message.Queue == QueueNames.Classify)
+                .ResumeWith(Classifying),
+            When(Classified, context => context.Saga.FaultStage == Stage.ClassifyDeep && context.Message.Queue == QueueNames.ClassifyDeep)
+                .ResumeWith(DeepClassifying),
+            When(Extracted, context => context.Saga.FaultStage == Stage.Extract)
+                .ResumeWith(Extracting),
+            When(Validated, context => context.Saga.FaultStage == Stage.Validate)
+                .ResumeWith(Validating),
+            When(Stored, context => context.Saga.FaultStage == Stage.Store && context.Message.Revision >= context.Saga.Revision)
+                .ResumeWith(Storing));
+
+        // A product has a life, not a single run. A different text (by hash, and not older than the run's) starts revision
+        // n+1 once the run in flight has ended: the newest text wins, and no answer of one run is taken for another's. The same
+        // text again is a duplicate. A reprocess request runs the product's text again with the models serving now.
+        During([Classifying, DeepClassifying, Extracting, Validating, Storing],
+            When(Received).KeepNewestText(),
+            Ignore(RetryRequested),
+            Ignore(ReprocessRequested));
+        During([Completed, Faulted],
+            When(Received, context => context.Saga.IsNewText(context.Message.Text, context.Message.ReceivedAt ?? DateTimeOffset.UtcNow))
+                .StartRevision()
+                .SendToClassifier()
+                .TransitionTo(Classifying));
+        // Initial: a stored product whose saga has expired runs again from its record's text, newer than the stored revision.
+        During([Initial, Completed, Faulted],
+            When(ReprocessRequested)
+                .StartReprocessing()
+                .SendToClassifier()
+                .TransitionTo(Classifying));
+
+        // At-least-once delivery, retries and revisions: any other event for a stage the product is not waiting on is a
+        // duplicate or an answer of an earlier run, not a new run.
+        During([Validating, Storing, Completed], Ignore(Classified));
+        During([Classifying, DeepClassifying, Completed], Ignore(Extracted));
+        During([Classifying, DeepClassifying, Extracting, Completed], Ignore(Validated));
+        During([Classifying, DeepClassifying, Extracting, Validating], Ignore(Stored));
         During([DeepClassifying, Extracting, Validating, Storing, Completed], Ignore(ClassifyFaulted));
-        During([Extracting, Validating, Storing, Completed], Ignore(DeepClassifyFaulted));
-        During([Completed, Faulted], Ignore(Extracted));
-        During([Validating, Storing, Completed], Ignore(ExtractFaulted));
-        During([Completed, Faulted], Ignore(Validated));
-        During([Storing, Completed], Ignore(ValidateFaulted));
-        During([Faulted], Ignore(Stored));
-        During([Completed], Ignore(StoreFaulted), Ignore(TimedOut));
+        During([Classifying, Extracting, Validating, Storing, Completed], Ignore(DeepClassifyFaulted));
+        During([Classifying, DeepClassifying, Validating, Storing, Completed], Ignore(ExtractFaulted));
+        During([Classifying, DeepClassifying, Extracting, Storing, Completed], Ignore(ValidateFaulted));
+        During([Classifying, DeepClassifying, Extracting, Validating, Completed], Ignore(StoreFaulted));
+        During([Completed], Ignore(TimedOut), Ignore(RetryRequested));
     }
 
     public State Classifying { get; private set; } = null!;
@@ -146,4 +190,6 @@ public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
     public Event<Fault<ValidateIdentifiers>> ValidateFaulted { get; private set; } = null!;
     public Event<Fault<StoreProduct>> StoreFaulted { get; private set; } = null!;
     public Event<StageTimedOut> TimedOut { get; private set; } = null!;
+    public Event<RetryProduct> RetryRequested { get; private set; } = null!;
+    public Event<ReprocessProduct> ReprocessRequested { get; private set; } = null!;
 }

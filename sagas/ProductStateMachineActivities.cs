@@ -15,20 +15,95 @@ public static class ProductStateMachineActivities
 
     public static EventActivityBinder<ProductState, ProductTextReceived> RecordReceipt(
         this EventActivityBinder<ProductState, ProductTextReceived> binder) =>
+        // The door fills in a missing ReceivedAt; a saga reached without the door still gets a time.
+        binder.Then(context => context.Saga.BeginRun(
+            context.Message.Source, context.Message.SourceId, context.Message.Text, context.Message.ReceivedAt ?? DateTimeOffset.UtcNow, 1));
+
+    public static EventActivityBinder<ProductState, TMessage> SendToClassifier<TMessage>(
+        this EventActivityBinder<ProductState, TMessage> binder)
+        where TMessage : class =>
+        binder.Send(ClassifyQueue, context => ProductCommands.Classify(context.Saga));
+
+    /// <summary>A different text for a product whose run has ended: revision n+1 runs it.</summary>
+    public static EventActivityBinder<ProductState, ProductTextReceived> StartRevision(
+        this EventActivityBinder<ProductState, ProductTextReceived> binder) =>
+        binder.Then(context => context.Saga.BeginRun(
+            context.Message.Source, context.Message.SourceId, context.Message.Text, context.Message.ReceivedAt ?? DateTimeOffset.UtcNow,
+            (context.Saga.Revision ?? 0) + 1));
+
+    /// <summary>
+    /// A text for a product in flight: the run goes on with its own text, and a different, newer one waits to run next (a later
+    /// one replaces it; the run's own text again cancels it). Answers of one run are never taken for another's this way.
+    /// </summary>
+    public static EventActivityBinder<ProductState, ProductTextReceived> KeepNewestText(
+        this EventActivityBinder<ProductState, ProductTextReceived> binder) =>
         binder.Then(context =>
         {
             var (saga, message) = (context.Saga, context.Message);
-            saga.Source = message.Source;
-            saga.SourceId = message.SourceId;
-            saga.Text = message.Text;
-            saga.ReceivedAt = message.ReceivedAt ?? DateTimeOffset.UtcNow; // the door fills it in; a saga without the door still gets a time
-            saga.Revision = 1;
-            saga.Progressed();
+            var receivedAt = message.ReceivedAt ?? DateTimeOffset.UtcNow;
+            if (receivedAt < (saga.PendingReceivedAt ?? saga.ReceivedAt)) return;
+            if (saga.Runs(message.Text)) (saga.PendingText, saga.PendingReceivedAt) = (null, null);
+            else (saga.PendingText, saga.PendingReceivedAt) = (message.Text, receivedAt);
         });
 
-    public static EventActivityBinder<ProductState, ProductTextReceived> SendToClassifier(
-        this EventActivityBinder<ProductState, ProductTextReceived> binder) =>
-        binder.Send(ClassifyQueue, context => ProductCommands.Classify(context.Saga));
+    /// <summary>
+    /// The run ends in <paramref name="end"/> (Completed or Faulted, announced before this); a newer text kept while it ran
+    /// starts the next revision at once, in <paramref name="first"/>.
+    /// </summary>
+    public static EventActivityBinder<ProductState, TMessage> EndRun<TMessage>(
+        this EventActivityBinder<ProductState, TMessage> binder, State end, State first)
+        where TMessage : class =>
+        binder
+            .TransitionTo(end)
+            .If(context => context.Saga.PendingText is not null, pending => pending
+                .Then(context =>
+                {
+                    var saga = context.Saga;
+                    saga.BeginRun(saga.Source, saga.SourceId, saga.PendingText!, saga.PendingReceivedAt ?? DateTimeOffset.UtcNow, (saga.Revision ?? 0) + 1);
+                })
+                .SendToClassifier()
+                .TransitionTo(first));
+
+    /// <summary>
+    /// Runs the product's text again as a new revision, above both the saga's and the stored record's: the saga's text when it
+    /// has one (it is the newest), the record's when the saga had expired.
+    /// </summary>
+    public static EventActivityBinder<ProductState, ReprocessProduct> StartReprocessing(
+        this EventActivityBinder<ProductState, ReprocessProduct> binder) =>
+        binder.Then(context =>
+        {
+            var (saga, message) = (context.Saga, context.Message);
+            var revision = Math.Max(saga.Revision ?? 0, message.StoredRevision) + 1;
+            if (saga.Revision is null)
+                saga.BeginRun(message.Source, message.SourceId, message.Text, message.ReceivedAt, revision);
+            else
+                saga.BeginRun(saga.Source, saga.SourceId, saga.Text, saga.ReceivedAt, revision);
+        });
+
+    /// <summary>A retry: the product goes back to the stage that failed (classify when none is known) and its command is sent again.</summary>
+    public static EventActivityBinder<ProductState, RetryProduct> RunFaultedStageAgain(
+        this EventActivityBinder<ProductState, RetryProduct> binder) =>
+        binder
+            .ThenAsync(context => context.TransitionToState(binder.StateMachine.GetState(StateToRetry(context.Saga))))
+            .Then(context => context.Saga.Resumed())
+            .SendAwaitedCommandAgain();
+
+    static string StateToRetry(ProductState saga) =>
+        saga.FaultStage == Stage.Extract && saga.Extractor is null
+            ? nameof(ProductStateMachine.Classifying)
+            : Stage.StateAwaiting(saga.FaultStage) ?? nameof(ProductStateMachine.Classifying);
+
+    /// <summary>
+    /// The answer of the stage a product faulted at arrives after all: the product goes back to that stage, and the answer is
+    /// handled there as if it had never faulted. One more attempt is counted.
+    /// </summary>
+    public static EventActivityBinder<ProductState, TMessage> ResumeWith<TMessage>(
+        this EventActivityBinder<ProductState, TMessage> binder, State stage)
+        where TMessage : class =>
+        binder
+            .Then(context => context.Saga.Resumed())
+            .TransitionTo(stage)
+            .ThenAsync(context => context.Raise(binder.Event, context.Message));
 
     public static EventActivityBinder<ProductState, ProductClassified> RecordClassification(
         this EventActivityBinder<ProductState, ProductClassified> binder) =>

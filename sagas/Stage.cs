@@ -12,17 +12,6 @@ public static class Stage
     /// <summary>Every stage, in the order a product meets them.</summary>
     public static readonly IReadOnlyList<string> All = [Classify, ClassifyDeep, Extract, Validate, Store];
 
-    /// <summary>The saga state in which a product waits on <paramref name="stage"/> (the inverse of <see cref="AwaitedIn"/>).</summary>
-    public static string StateAwaiting(string stage) => stage switch
-    {
-        Classify => nameof(ProductStateMachine.Classifying),
-        ClassifyDeep => nameof(ProductStateMachine.DeepClassifying),
-        Extract => nameof(ProductStateMachine.Extracting),
-        Validate => nameof(ProductStateMachine.Validating),
-        Store => nameof(ProductStateMachine.Storing),
-        _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, "not a stage"),
-    };
-
     /// <summary>The stage a product waits on in a saga state (Classifying → classify, …); null for a state that waits on none.</summary>
     public static string? AwaitedIn(string? state) => state switch
     {
@@ -31,6 +20,17 @@ public static class Stage
         nameof(ProductStateMachine.Extracting) => Extract,
         nameof(ProductStateMachine.Validating) => Validate,
         nameof(ProductStateMachine.Storing) => Store,
+        _ => null,
+    };
+
+    /// <summary>The saga state that waits on <paramref name="stage"/> (classify → Classifying, …; the inverse of <see cref="AwaitedIn"/>); null for a name that is no stage.</summary>
+    public static string? StateAwaiting(string? stage) => stage switch
+    {
+        Classify => nameof(ProductStateMachine.Classifying),
+        ClassifyDeep => nameof(ProductStateMachine.DeepClassifying),
+        Extract => nameof(ProductStateMachine.Extracting),
+        Validate => nameof(ProductStateMachine.Validating),
+        Store => nameof(ProductStateMachine.Storing),
         _ => null,
     };
 }

@@ -12,6 +12,15 @@ public sealed class RedisInFlightProducts(RedisSagaStore<ProductState> sagas) : 
     public async Task<IReadOnlyDictionary<string, long>> CountByStage()
     {
         var byState = await sagas.CountByState();
-        return Stage.All.ToDictionary(stage => stage, stage => byState.GetValueOrDefault(Stage.StateAwaiting(stage)));
+        return Stage.All.ToDictionary(stage => stage, stage => byState.GetValueOrDefault(Stage.StateAwaiting(stage)!));
     }
+
+    public Task<long> Count() => sagas.InFlightCount();
+}
+
+/// <summary>The Redis repository lists the sagas that ended Faulted, scored by the time of that write.</summary>
+public sealed class RedisFaultedProducts(RedisSagaStore<ProductState> sagas) : IFaultedProducts
+{
+    public async Task<IReadOnlyList<Guid>> Between(DateTimeOffset from, DateTimeOffset to, int take) =>
+        (await sagas.FaultedBetween(from, to, take)).Select(entry => entry.CorrelationId).ToArray();
 }

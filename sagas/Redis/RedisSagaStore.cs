@@ -45,7 +45,7 @@ public sealed class RedisSagaStore<TSaga>(IConnectionMultiplexer redis, RedisSag
         var started = Stopwatch.GetTimestamp();
         var created = (long)await Database.ScriptEvaluateAsync(RedisSagaScripts.Create,
             Keys(saga.CorrelationId),
-            [json, ExpiryMilliseconds(saga), IndexScore(saga), Member(saga.CorrelationId), settings.StateSlot(saga)]).ConfigureAwait(false);
+            [json, ExpiryMilliseconds(saga), IndexScore(saga), Member(saga.CorrelationId), FaultedScore(saga), settings.StateSlot(saga)]).ConfigureAwait(false);
         RedisSagaMetrics.RecordOperation("create", started);
         if (created == 0)
         {
@@ -90,7 +90,7 @@ public sealed class RedisSagaStore<TSaga>(IConnectionMultiplexer redis, RedisSag
         {
             outcome = (long)await Database.ScriptEvaluateAsync(RedisSagaScripts.Update,
                 Keys(saga.CorrelationId),
-                [json, ExpiryMilliseconds(saga), IndexScore(saga), Member(saga.CorrelationId), saga.Version, settings.StateSlot(saga)]).ConfigureAwait(false);
+                [json, ExpiryMilliseconds(saga), IndexScore(saga), Member(saga.CorrelationId), saga.Version, FaultedScore(saga), settings.StateSlot(saga)]).ConfigureAwait(false);
         }
 
         RedisSagaMetrics.RecordOperation("update", started);
@@ -132,6 +132,20 @@ public sealed class RedisSagaStore<TSaga>(IConnectionMultiplexer redis, RedisSag
         return counts.ToDictionary(c => c.state, c => c.count.Result);
     }
 
+    /// <summary>How many sagas are in flight now (the in-flight index's size).</summary>
+    public Task<long> InFlightCount() => Database.SortedSetLengthAsync(settings.InFlightKey);
+
+    /// <summary>Sagas that ended in failure between <paramref name="from"/> and <paramref name="to"/> (by that write's time), oldest first.</summary>
+    public async Task<IReadOnlyList<(Guid CorrelationId, DateTimeOffset FaultedAt)>> FaultedBetween(DateTimeOffset from, DateTimeOffset to, int take)
+    {
+        var entries = await Database.SortedSetRangeByScoreWithScoresAsync(
+            settings.FaultedKey, from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds(), take: take).ConfigureAwait(false);
+        return entries
+            .Select(e => (Guid.TryParse((string?)e.Element, out var id) ? id : Guid.Empty, DateTimeOffset.FromUnixTimeMilliseconds((long)e.Score)))
+            .Where(e => e.Item1 != Guid.Empty)
+            .ToArray();
+    }
+
     /// <summary>
     /// Moves a saga's entry in the in-flight index to <paramref name="lookAgainAt"/> (after the monitor looked at it), or drops it
     /// when it is no longer in flight. Only an entry still there is moved: one the saga's own finishing write removed stays out.
@@ -145,7 +159,11 @@ public sealed class RedisSagaStore<TSaga>(IConnectionMultiplexer redis, RedisSag
         settings.IsFinished(saga) ? RedisValue.EmptyString : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
     RedisKey[] Keys(Guid correlationId) =>
-        [KeyOf(correlationId), settings.InFlightKey, .. settings.CountedStates.Select(state => (RedisKey)settings.InStateKey(state))];
+        [KeyOf(correlationId), settings.InFlightKey, settings.FaultedKey, .. settings.CountedStates.Select(state => (RedisKey)settings.InStateKey(state))];
+
+    // Faulted: in the faulted index, scored with the time of this write; otherwise out of it.
+    RedisValue FaultedScore(TSaga saga) =>
+        settings.IsFaulted?.Invoke(saga) == true ? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() : RedisValue.EmptyString;
 
     static RedisValue Member(Guid correlationId) => correlationId.ToString("D");
 

@@ -23,12 +23,14 @@ public static class SagaRepositoryRegistration
     /// <param name="currentState">The saga's state name, to tell a finished saga (which gets an expiry) from one in flight.</param>
     /// <param name="states">Every state of the saga, so a misspelt finished state is refused at start-up.</param>
     /// <param name="defaultFinishedStates">The finished states when <c>SagaRepository:Redis:FinishedStates</c> names none.</param>
+    /// <param name="faultedStates">The states of a saga that ended in failure, listed for operators to retry.</param>
     public static ISagaRegistrationConfigurator<TSaga> ConfiguredRepository<TSaga>(
         this ISagaRegistrationConfigurator<TSaga> saga,
         IConfiguration configuration,
         Func<TSaga, string?> currentState,
         IReadOnlyCollection<string>? states = null,
-        IReadOnlyCollection<string>? defaultFinishedStates = null)
+        IReadOnlyCollection<string>? defaultFinishedStates = null,
+        IReadOnlyCollection<string>? faultedStates = null)
         where TSaga : class, ISagaVersion
     {
         var section = configuration.GetSection(SagaRepositoryOptions.Section);
@@ -38,14 +40,15 @@ public static class SagaRepositoryRegistration
             services.AddOptions<SagaRepositoryOptions>().Bind(section).ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SagaRepositoryOptions>>(new SagaRepositoryOptionsValidator(states)));
             if (kind == SagaRepositoryKind.Redis)
-                services.AddRedisSagaRepository(currentState, states ?? [], defaultFinishedStates ?? []);
+                services.AddRedisSagaRepository(currentState, states ?? [], defaultFinishedStates ?? [], faultedStates ?? []);
             else
                 services.RegisterInMemorySagaRepository<TSaga>();
         });
     }
 
     static void AddRedisSagaRepository<TSaga>(
-        this IServiceCollection services, Func<TSaga, string?> currentState, IReadOnlyCollection<string> states, IReadOnlyCollection<string> defaultFinishedStates)
+        this IServiceCollection services, Func<TSaga, string?> currentState, IReadOnlyCollection<string> states,
+        IReadOnlyCollection<string> defaultFinishedStates, IReadOnlyCollection<string> faultedStates)
         where TSaga : class, ISagaVersion
     {
         // One multiplexer per process, shared by every saga type and by anything else that asks for IConnectionMultiplexer.
@@ -58,7 +61,10 @@ public static class SagaRepositoryRegistration
         {
             var redis = provider.GetRequiredService<IOptions<SagaRepositoryOptions>>().Value.Redis;
             var finished = (redis.FinishedStates.Count > 0 ? redis.FinishedStates : defaultFinishedStates).ToHashSet(StringComparer.Ordinal);
-            return new RedisSagaSettings<TSaga>(redis.KeyPrefix, redis.FinishedExpiry, saga => currentState(saga) is { } state && finished.Contains(state))
+            var faulted = faultedStates.ToHashSet(StringComparer.Ordinal);
+            return new RedisSagaSettings<TSaga>(redis.KeyPrefix, redis.FinishedExpiry,
+                saga => currentState(saga) is { } state && finished.Contains(state),
+                saga => currentState(saga) is { } state && faulted.Contains(state))
             {
                 // Every state a saga can wait in; the state machine's own Initial and Final hold no saga in a repository.
                 StateOf = currentState,

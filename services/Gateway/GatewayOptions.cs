@@ -26,6 +26,44 @@ public sealed class GatewayOptions
     /// <summary>How many messages of each <c>_error</c> and <c>_skipped</c> queue <c>/v1/pipeline</c> shows, with their reasons.</summary>
     public int DeadLetters { get; set; } = 10;
 
+    /// <summary>How long an <c>Idempotency-Key</c> is remembered: a POST repeated with it within this time gets the same products.</summary>
+    public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>When <c>POST /v1/products</c> answers 429: the pipeline is further behind than this.</summary>
+    public BackPressureOptions BackPressure { get; set; } = new();
+
+    /// <summary>How fast <c>POST /v1/reprocess</c> may send stored products through the pipeline again.</summary>
+    public ReprocessOptions Reprocess { get; set; } = new();
+
     /// <summary>The largest request body: a full batch of the longest texts (<c>Products:MaxTextBytes</c>), JSON-escaped, with room for the other fields.</summary>
     public long MaxRequestBytes(int maxTextBytes) => (long)MaxBatchSize * (maxTextBytes * 2L + 1_024) + 1_024;
+}
+
+/// <summary>Limits past which new products are refused (429 with <c>Retry-After</c>) until the pipeline catches up; 0 turns a limit off.</summary>
+public sealed class BackPressureOptions
+{
+    /// <summary>Messages waiting in the <c>classify</c> queue (the pipeline's first stage).</summary>
+    public long MaxClassifyQueue { get; set; } = 100_000;
+
+    /// <summary>Products in flight in the whole pipeline (the saga repository's in-flight index).</summary>
+    public long MaxInFlight { get; set; } = 500_000;
+
+    /// <summary>What <c>Retry-After</c> says.</summary>
+    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a measurement is reused: the broker and Redis are asked at most this often, not once per request.</summary>
+    public TimeSpan MeasureEvery { get; set; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>The pace of re-enrichment: stored products are sent again at most this fast, and never past the back-pressure limits.</summary>
+public sealed class ReprocessOptions
+{
+    /// <summary>Products per second a job sends when the request names no rate.</summary>
+    public double DefaultRate { get; set; } = 20;
+
+    /// <summary>The most a request may ask for.</summary>
+    public double MaxRate { get; set; } = 500;
+
+    /// <summary>Jobs kept (running and finished) for <c>/v1/reprocess</c> and the dashboard.</summary>
+    public int JobsKept { get; set; } = 20;
 }

@@ -32,6 +32,24 @@ public sealed class GatewayOptionsValidator(IOptions<ProductTextOptions> product
         var maxRequestBytes = options.MaxRequestBytes(products.Value.MaxTextBytes);
         if (maxRequestBytes > int.MaxValue)
             failures.Add($"Gateway:MaxBatchSize × Products:MaxTextBytes allows requests of {maxRequestBytes:N0} bytes, over 2 GiB: lower one of them.");
+        if (options.IdempotencyWindow < TimeSpan.FromSeconds(1) || options.IdempotencyWindow > TimeSpan.FromDays(30))
+            failures.Add($"Gateway:IdempotencyWindow must be within [00:00:01, 30.00:00:00], was {options.IdempotencyWindow}.");
+        var pressure = options.BackPressure;
+        if (pressure.MaxClassifyQueue < 0)
+            failures.Add($"Gateway:BackPressure:MaxClassifyQueue must be 0 (no limit) or positive, was {pressure.MaxClassifyQueue}.");
+        if (pressure.MaxInFlight < 0)
+            failures.Add($"Gateway:BackPressure:MaxInFlight must be 0 (no limit) or positive, was {pressure.MaxInFlight}.");
+        if (pressure.RetryAfter < TimeSpan.FromSeconds(1) || pressure.RetryAfter > TimeSpan.FromHours(1))
+            failures.Add($"Gateway:BackPressure:RetryAfter must be within [00:00:01, 01:00:00], was {pressure.RetryAfter}.");
+        if (pressure.MeasureEvery < TimeSpan.Zero || pressure.MeasureEvery > TimeSpan.FromMinutes(1))
+            failures.Add($"Gateway:BackPressure:MeasureEvery must be within [0, 00:01:00], was {pressure.MeasureEvery}.");
+        var reprocess = options.Reprocess;
+        if (reprocess.MaxRate is <= 0 or > 100_000)
+            failures.Add($"Gateway:Reprocess:MaxRate must be within (0, 100000] products per second, was {reprocess.MaxRate}.");
+        if (reprocess.DefaultRate <= 0 || reprocess.DefaultRate > reprocess.MaxRate)
+            failures.Add($"Gateway:Reprocess:DefaultRate must be within (0, Gateway:Reprocess:MaxRate], was {reprocess.DefaultRate}.");
+        if (reprocess.JobsKept is < 1 or > 1_000)
+            failures.Add($"Gateway:Reprocess:JobsKept must be within [1, 1000], was {reprocess.JobsKept}.");
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -2,9 +2,10 @@ using Inference.Data;
 using Inference.Gateway.Health;
 using Inference.Gateway.Pipeline;
 using Inference.Gateway.Products;
+using Inference.Gateway.Reprocessing;
 using Inference.Hosting;
-using Inference.Sagas;
 using Inference.Sagas.Redis;
+using Inference.Sagas;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -25,11 +26,25 @@ public static class GatewayRegistration
         return services;
     }
 
-    /// <summary>The POST's reader, on the rule set the saga's door applies to messages published on the bus.</summary>
+    /// <summary>Products in: the body reader on the rule set the saga's door applies to messages on the bus, back-pressure, the Idempotency-Key memory and the saga's indexes (in flight, Faulted).</summary>
     public static IServiceCollection AddProductIntake(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddProductTextRules(configuration);
         services.AddSingleton<ProductSubmissionReader>();
+        services.AddSingleton<BackPressure>();
+        services.AddProductIndexes(configuration);
+        if (configuration.GetSection(SagaRepositoryOptions.Section).Get<SagaRepositoryOptions>()?.Kind == SagaRepositoryKind.Redis)
+            services.AddSingleton<IIdempotencyKeys, RedisIdempotencyKeys>();
+        else
+            services.AddSingleton<IIdempotencyKeys, InMemoryIdempotencyKeys>();
+        return services;
+    }
+
+    /// <summary>Re-enrichment jobs over the stored products, stopped with the gateway.</summary>
+    public static IServiceCollection AddReprocessing(this IServiceCollection services)
+    {
+        services.AddSingleton<ReprocessJobs>();
+        services.AddHostedService(provider => provider.GetRequiredService<ReprocessJobs>());
         return services;
     }
 

@@ -1,6 +1,7 @@
 using Inference.Gateway;
 using Inference.Gateway.Pipeline;
 using Inference.Gateway.Products;
+using Inference.Gateway.Reprocessing;
 using Inference.Gateway.Security;
 using Inference.Hosting;
 using MassTransit;
@@ -14,6 +15,7 @@ builder.Services
     .AddApiKeyAuthentication()
     .AddProductIntake(builder.Configuration)
     .AddProductRecords(builder.Configuration)
+    .AddReprocessing()
     .AddPipelineStatistics()
     .AddGatewayHealthChecks()
     .AddApiDocs();
@@ -33,6 +35,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapProducts();
 app.MapPipeline();
+app.MapReprocessing();
 app.MapServiceDefaults();
 app.MapApiDocs();
 app.Run();

@@ -40,10 +40,7 @@ public static class OrchestratorRegistration
         bus.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StageDeadlineOptions>, StageDeadlineOptionsValidator>());
         bus.TryAddSingleton(TimeProvider.System);
         bus.TryAddSingleton<IQueueDepths, UnknownQueueDepths>(); // the bus's registration says where queue depths come from
-        if (configuration.GetSection(SagaRepositoryOptions.Section).Get<SagaRepositoryOptions>()?.Kind == SagaRepositoryKind.Redis)
-            bus.TryAddSingleton<IInFlightProducts, RedisInFlightProducts>();
-        else
-            bus.TryAddSingleton<IInFlightProducts, InMemoryInFlightProducts>();
+        bus.AddProductIndexes(configuration);
         bus.AddHostedService<StageDeadlineMonitor>();
         return bus;
     }

@@ -1,16 +1,23 @@
 using System.CommandLine;
 using Inference.Cli;
+using Inference.Cli.Operations;
 using Spectre.Console;
+
+// Results on stdout; progress, rejected lines and errors on stderr, so a script can pipe the one and log the other.
+var errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
 
 var input = new Argument<FileInfo>("file") { Description = "JSON Lines: one product per line, with 'text' and optionally 'id' and 'source'" };
 var output = new Option<string>("--out", "-o") { Description = "Where to write the enriched records (JSON Lines)", DefaultValueFactory = _ => "enriched.jsonl" };
 var database = new Option<string>("--db") { Description = "The SQLite file the Store writes to", DefaultValueFactory = _ => "inference-run.db" };
 var maxText = new Option<int>("--max-text-bytes") { Description = "Longest accepted text, in UTF-8 bytes", DefaultValueFactory = _ => RunSettings.DefaultMaxTextBytes };
 var idle = new Option<int>("--idle-timeout") { Description = "Stop waiting after this many seconds without a product finishing (the stage deadlines fault a silent product after 3 minutes)", DefaultValueFactory = _ => 240 };
+var runModels = new Option<string?>("--models") { Description = "The models to run: Onnx (the shipped ones), Baseline (rules) or Null (fixed answers); sets Models:Kind over embedded.json and INFERENCE_Models__Kind" };
+runModels.AcceptOnlyFromAmong(RunSettings.ModelKinds);
+var runJson = new Option<bool>("--json") { Description = "Print the summary as one JSON document on stdout" };
 
-var run = new Command("run", "Run every product of a file through the whole pipeline in this process (no servers needed)")
+var run = new Command("run", "Run every product of a file through the whole pipeline in this process (no servers needed). Exit code: 0 all Completed, 2 could not start, 3 lines rejected, 4 products Faulted")
 {
-    input, output, database, maxText, idle,
+    input, output, database, maxText, idle, runModels, runJson,
 };
 run.SetAction((parse, cancellationToken) =>
 {
@@ -19,9 +26,65 @@ run.SetAction((parse, cancellationToken) =>
         parse.GetValue(output)!,
         parse.GetValue(database)!,
         parse.GetValue(maxText),
-        TimeSpan.FromSeconds(parse.GetValue(idle)));
-    return new RunCommand(settings, AnsiConsole.Console).ExecuteAsync(cancellationToken);
+        TimeSpan.FromSeconds(parse.GetValue(idle)),
+        parse.GetValue(runModels),
+        parse.GetValue(runJson));
+    return new RunCommand(settings, AnsiConsole.Console, errors).ExecuteAsync(cancellationToken);
 });
+
+// The operators' commands, against a running deployment: its Gateway (retry, reprocess) or its broker (redrive).
+var gatewayAddress = new Option<string>("--gateway") { Description = $"The Gateway's address (default: ${GatewayClient.AddressVariable}, else http://127.0.0.1:5180/)", DefaultValueFactory = _ => GatewayClient.DefaultAddress };
+var apiKey = new Option<string?>("--api-key") { Description = $"One of the Gateway's API keys (default: ${GatewayClient.KeyVariable})", DefaultValueFactory = _ => Environment.GetEnvironmentVariable(GatewayClient.KeyVariable) };
+var operationsJson = new Option<bool>("--json") { Description = "Print the Gateway's answer as JSON on stdout" };
+var dryRun = new Option<bool>("--dry-run") { Description = "Say what would be done, do nothing" };
+var limit = new Option<int?>("--limit") { Description = "The most products (or messages) to act on" };
+
+var retryIds = new Argument<Guid[]>("id") { Description = "Products to retry (none: every Faulted product the filter matches)", Arity = ArgumentArity.ZeroOrMore };
+var retryStage = new Option<string?>("--stage") { Description = "Only products that failed at this stage: classify, classify-deep, extract, validate, store" };
+var retryReason = new Option<string?>("--reason") { Description = "Only products whose fault reason contains this (any case), e.g. TimeoutException or StageTimedOut" };
+var retrySince = new Option<DateTimeOffset?>("--since") { Description = "Only products Faulted at or after this time (ISO 8601)" };
+var retryUntil = new Option<DateTimeOffset?>("--until") { Description = "Only products Faulted at or before this time (ISO 8601)" };
+var retry = new Command("retry", "Run Faulted products of a running deployment again from the stage that failed, by id or by filter")
+{
+    retryIds, retryStage, retryReason, retrySince, retryUntil, limit, dryRun, gatewayAddress, apiKey, operationsJson,
+};
+retry.SetAction(async (parse, cancellationToken) =>
+{
+    using var gateway = new GatewayClient(new Uri(parse.GetValue(gatewayAddress)!), parse.GetValue(apiKey));
+    return await new RetryCommand(gateway, AnsiConsole.Console, errors).ExecuteAsync(parse.GetValue(retryIds) ?? [],
+        new RetryOptions(parse.GetValue(retryStage), parse.GetValue(retryReason), parse.GetValue(retrySince), parse.GetValue(retryUntil),
+            parse.GetValue(limit), parse.GetValue(dryRun)),
+        parse.GetValue(operationsJson), cancellationToken);
+});
+
+var reprocessStage = new Option<string?>("--stage") { Description = "With --below: the stage whose model version is compared (classify, classify-deep, extract, validate)" };
+var reprocessBelow = new Option<string?>("--below") { Description = "Only records whose --stage model is of a lower version than this (e.g. 1.1.0)" };
+var reprocessCategory = new Option<string?>("--category") { Description = "Only records of this category" };
+var reprocessSource = new Option<string?>("--source") { Description = "Only records of this source" };
+var reprocessBefore = new Option<DateTimeOffset?>("--stored-before") { Description = "Only records stored before this time (ISO 8601)" };
+var reprocessRate = new Option<double?>("--rate") { Description = "Products per second (default Gateway:Reprocess:DefaultRate)" };
+var reprocessNoWait = new Option<bool>("--no-wait") { Description = "Start the job and return; follow it on the dashboard or GET /v1/reprocess/{id}" };
+var reprocess = new Command("reprocess", "Send stored products of a running deployment through the pipeline again (a new revision each), at a bounded rate, and follow the job")
+{
+    reprocessStage, reprocessBelow, reprocessCategory, reprocessSource, reprocessBefore, reprocessRate, limit, dryRun, reprocessNoWait, gatewayAddress, apiKey, operationsJson,
+};
+reprocess.SetAction(async (parse, cancellationToken) =>
+{
+    using var gateway = new GatewayClient(new Uri(parse.GetValue(gatewayAddress)!), parse.GetValue(apiKey));
+    return await new ReprocessCommand(gateway, AnsiConsole.Console, errors).ExecuteAsync(
+        new ReprocessOptions(parse.GetValue(reprocessStage), parse.GetValue(reprocessBelow), parse.GetValue(reprocessCategory), parse.GetValue(reprocessSource),
+            parse.GetValue(reprocessBefore), parse.GetValue(reprocessRate), parse.GetValue(limit), parse.GetValue(dryRun)),
+        !parse.GetValue(reprocessNoWait), parse.GetValue(operationsJson), cancellationToken);
+});
+
+var redriveQueues = new Argument<string[]>("queue") { Description = "Queues whose <queue>_error messages go back to them (classify, extract-generic, store, …)", Arity = ArgumentArity.OneOrMore };
+var redriveBroker = new Option<string>("--broker") { Description = "The broker, amqp://user:password@host:port/vhost (default: $INFERENCE_RABBITMQ)", DefaultValueFactory = _ => RedriveCommand.DefaultBroker };
+var redrive = new Command("redrive", "Move the messages of <queue>_error back to <queue> on a running deployment's broker; each redriven command moves its product on")
+{
+    redriveQueues, redriveBroker, limit,
+};
+redrive.SetAction((parse, cancellationToken) =>
+    new RedriveCommand(new Uri(parse.GetValue(redriveBroker)!), AnsiConsole.Console, errors).ExecuteAsync(parse.GetValue(redriveQueues)!, parse.GetValue(limit), cancellationToken));
 
 var configuration = new Option<string>("--configuration", "-c") { Description = "Which build of the services to run (Debug or Release)", DefaultValueFactory = _ => "Release" };
 var logs = new Option<string>("--logs") { Description = "Where each service writes its log", DefaultValueFactory = _ => Path.Combine(".infra", "stack") };
@@ -100,5 +163,5 @@ schemas.SetAction(parse =>
     foreach (var name in MessageSchemas.Write(parse.GetValue(schemasOut)!)) AnsiConsole.MarkupLineInterpolated($"wrote {name}");
 });
 
-var root = new RootCommand("Inference: product text in, enriched and validated product records out") { run, stack, bench, chaos, eval, embed, schemas };
+var root = new RootCommand("Inference: product text in, enriched and validated product records out") { run, stack, bench, chaos, eval, embed, schemas, retry, reprocess, redrive };
 return await root.Parse(args).InvokeAsync();

@@ -4,31 +4,57 @@ using System.Text.Json.Serialization;
 using Inference.Contracts;
 using Inference.Sagas;
 using MassTransit;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Spectre.Console;
 
 namespace Inference.Cli;
 
-/// <summary><c>inference run FILE.jsonl</c>: feeds a file through the whole pipeline in this process and writes what came out.</summary>
-public sealed class RunCommand(RunSettings settings, IAnsiConsole console)
+/// <summary>
+/// <c>inference run FILE.jsonl</c>: feeds a file through the whole pipeline in this process and writes what came out. Made for
+/// scripts too: the summary (tables, or JSON with <c>--json</c>) goes to stdout, everything else (progress, rejected lines,
+/// errors) to stderr, and the exit code says how it went (<see cref="RunExitCodes"/>). An output or database that cannot be
+/// written fails the run before it starts.
+/// </summary>
+public sealed class RunCommand(RunSettings settings, IAnsiConsole console, IAnsiConsole? errors = null)
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    readonly IAnsiConsole _errors = errors ?? console;
+
     public async Task<int> ExecuteAsync(CancellationToken cancellationToken)
     {
-        if (!File.Exists(settings.Input))
+        if (!File.Exists(settings.Input)) return Unusable($"input file '{settings.Input}' does not exist");
+        if (DatabaseProblem(settings.Database) is { } database) return Unusable($"--db '{settings.Database}' cannot be written: {database}");
+        StreamWriter output;
+        try
         {
-            console.MarkupLineInterpolated($"[red]error:[/] input file '{settings.Input}' does not exist");
-            return 2;
+            output = OpenOutput(settings.Output);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            return Unusable($"--out '{settings.Output}' cannot be written: {e.Message}");
         }
 
-        var summary = new RunSummary();
-        var products = await ReadAsync(summary);
+        await using (output)
+        {
+            var summary = new RunSummary();
+            var products = await ReadAsync(summary);
+            summary.PrintRejections(_errors);
+            await RunAsync(products, summary, output, cancellationToken);
 
+            if (settings.Json) console.Profile.Out.Writer.WriteLine(summary.ToJson(settings.Output, settings.Database));
+            else summary.Print(console, settings.Output);
+            return summary.ExitCode;
+        }
+    }
+
+    async Task RunAsync(Dictionary<Guid, (int Line, ProductInput Input)> products, RunSummary summary, StreamWriter output, CancellationToken cancellationToken)
+    {
         var builder = EmbeddedPipeline.CreateBuilder(settings.ConfigurationOverrides(), bus => bus.AddConsumer<RunTracker>());
         builder.Services.AddSingleton<RunProgress>();
         using var host = builder.Build();
@@ -38,13 +64,14 @@ public sealed class RunCommand(RunSettings settings, IAnsiConsole console)
         {
             var bus = host.Services.GetRequiredService<IBus>();
             var progress = host.Services.GetRequiredService<RunProgress>();
-            await console.Progress()
+            await _errors.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
                 .StartAsync(async ctx =>
                 {
                     var task = ctx.AddTask("products", maxValue: Math.Max(products.Count, 1));
                     foreach (var (productId, (_, input)) in products)
                         await bus.Publish(new ProductTextReceived(productId, input.Source, input.Id, input.Text, DateTimeOffset.UtcNow), cancellationToken);
+                    // Each product ends with the saga's ProductCompleted or ProductFaulted, published once its state is saved.
                     while (progress.Finished < products.Count && DateTimeOffset.UtcNow - progress.LastChange < settings.IdleTimeout)
                     {
                         task.Value = progress.Finished;
@@ -55,17 +82,46 @@ public sealed class RunCommand(RunSettings settings, IAnsiConsole console)
                 });
             summary.Elapsed = stopwatch.Elapsed;
 
-            var repository = host.Services.GetRequiredService<ILoadSagaRepository<ProductState>>();
-            await SettleAsync(products.Keys, repository, cancellationToken);
-            await WriteOutputAsync(products, repository, summary, cancellationToken);
+            await WriteOutputAsync(products, host.Services.GetRequiredService<ILoadSagaRepository<ProductState>>(), summary, output, cancellationToken);
         }
         finally
         {
             await host.StopAsync(CancellationToken.None);
         }
+    }
 
-        summary.Print(console, settings.Output);
-        return 0;
+    int Unusable(string problem)
+    {
+        _errors.MarkupLineInterpolated($"[red]error:[/] {problem}");
+        return RunExitCodes.Unusable;
+    }
+
+    /// <summary>Why the SQLite database cannot be written (null when it can): found now, not after the Store waited on it forever.</summary>
+    static string? DatabaseProblem(string path)
+    {
+        try
+        {
+            var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+            connection.Open();
+            using var write = connection.CreateCommand();
+            write.CommandText = "BEGIN IMMEDIATE; ROLLBACK;";
+            write.ExecuteNonQuery();
+            return null;
+        }
+        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>Opened before the run, so a path that cannot be written fails at once instead of after the whole run.</summary>
+    static StreamWriter OpenOutput(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        return new StreamWriter(path, append: false);
     }
 
     async Task<Dictionary<Guid, (int Line, ProductInput Input)>> ReadAsync(RunSummary summary)
@@ -79,47 +135,22 @@ public sealed class RunCommand(RunSettings settings, IAnsiConsole console)
                 continue;
             }
 
+            // The Gateway's rule too: a product is named by its source and its id there.
             var productId = ProductIds.For(line.Product.Source, line.Product.Id);
             if (!products.TryAdd(productId, (line.Number, line.Product)))
                 summary.Reject(line.Number, $"duplicate of line {products[productId].Item1} (same source and id)");
         }
 
-        foreach (var rejection in summary.Rejections.Take(RunSummary.RejectionsShown))
-            console.MarkupLineInterpolated($"[yellow]line {rejection.Line}:[/] {rejection.Reason}; skipped");
         return products;
     }
 
-    /// <summary>
-    /// The run hears ProductStored at the same time as the saga does, so the last sagas may not have moved to their final state yet:
-    /// wait a little for them before their state is written out.
-    /// </summary>
-    static async Task SettleAsync(IEnumerable<Guid> productIds, ILoadSagaRepository<ProductState> repository, CancellationToken cancellationToken)
-    {
-        var pending = productIds.ToList();
-        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(10);
-        while (pending.Count > 0 && DateTimeOffset.UtcNow < deadline)
-        {
-            var still = new List<Guid>();
-            foreach (var id in pending)
-            {
-                var saga = await repository.Load(id);
-                if (saga is not null && saga.CurrentState is not (nameof(ProductStateMachine.Completed) or nameof(ProductStateMachine.Faulted))) still.Add(id);
-            }
-
-            pending = still;
-            if (pending.Count > 0) await Task.Delay(20, cancellationToken);
-        }
-    }
-
-    async Task WriteOutputAsync(
+    static async Task WriteOutputAsync(
         Dictionary<Guid, (int Line, ProductInput Input)> products,
         ILoadSagaRepository<ProductState> repository,
         RunSummary summary,
+        StreamWriter writer,
         CancellationToken cancellationToken)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(settings.Output));
-        if (directory is not null) Directory.CreateDirectory(directory);
-        await using var writer = new StreamWriter(settings.Output);
         foreach (var (productId, (line, input)) in products.OrderBy(p => p.Value.Line))
         {
             var saga = await repository.Load(productId);

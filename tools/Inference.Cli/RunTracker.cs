@@ -4,7 +4,7 @@ using MassTransit;
 
 namespace Inference.Cli;
 
-/// <summary>Which products of this run have finished (stored or faulted).</summary>
+/// <summary>Which products of this run have ended (Completed or Faulted), as the saga announced it.</summary>
 public sealed class RunProgress
 {
     readonly ConcurrentDictionary<Guid, byte> _finished = new();
@@ -19,10 +19,13 @@ public sealed class RunProgress
     }
 }
 
-/// <summary>Hears the pipeline's terminal events and counts them for the progress bar.</summary>
-public sealed class RunTracker(RunProgress progress) : IConsumer<ProductStored>, IConsumer<ProductFaulted>
+/// <summary>
+/// Hears the saga's end events: a product is finished when its saga says so (<see cref="ProductCompleted"/> or
+/// <see cref="ProductFaulted"/>, published once its state is saved), so the run never polls the saga store.
+/// </summary>
+public sealed class RunTracker(RunProgress progress) : IConsumer<ProductCompleted>, IConsumer<ProductFaulted>
 {
-    public Task Consume(ConsumeContext<ProductStored> context)
+    public Task Consume(ConsumeContext<ProductCompleted> context)
     {
         progress.MarkFinished(context.Message.ProductId);
         return Task.CompletedTask;

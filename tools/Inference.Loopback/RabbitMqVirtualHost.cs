@@ -35,6 +35,9 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         ["Transport:RabbitMq:ManagementUri"] = _servers.RabbitMqManagement.ToString(),
     };
 
+    /// <summary>The AMQP address of this virtual host (<c>amqp://user:password@host:port/vhost</c>), as operators' tools take it.</summary>
+    public Uri AmqpUri() => new UriBuilder(_servers.RabbitMq) { Path = "/" + Uri.EscapeDataString(Name) }.Uri;
+
     public static async Task<RabbitMqVirtualHost> CreateAsync(string purpose, LoopbackServers? servers = null)
     {
         servers ??= LoopbackServers.Current;

@@ -1,3 +1,5 @@
+using Inference.Gateway.Products;
+using Inference.Gateway.Reprocessing;
 using Inference.Gateway.Security;
 
 namespace Inference.Gateway.Pipeline;
@@ -17,22 +19,29 @@ public static class PipelineEndpoints
         return routes;
     }
 
-    static async Task<IResult> GetAsync(RabbitMqQueues queues, DeadLetterQueues deadLetters, PipelineStatistics statistics, TimeProvider clock,
-        CancellationToken cancellationToken)
+    static async Task<IResult> GetAsync(
+        RabbitMqQueues queues, DeadLetterQueues deadLetters, PipelineStatistics statistics, BackPressure backPressure, ReprocessJobs reprocessing,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         var report = await queues.GetAsync(cancellationToken);
         var kept = await deadLetters.GetAsync(report, cancellationToken);
-        var activity = statistics.Snapshot();
-        return Results.Ok(new PipelineView(clock.GetUtcNow(), report, activity.WindowSeconds, activity.Stages, activity.States, activity.Faults, kept));
+        var pressure = await backPressure.ReadAsync(cancellationToken);
+        var activity = statistics.Snapshot(pressure.InFlight.Measured);
+        return Results.Ok(new PipelineView(clock.GetUtcNow(), report, pressure, activity.WindowSeconds, activity.Stages, activity.States,
+            activity.Faults, reprocessing.Views(), kept));
     }
 }
 
 /// <summary>Everything the dashboard shows, in one answer.</summary>
+/// <param name="BackPressure">The classify queue's depth and the products in flight against <c>Gateway:BackPressure</c>; refusing while over.</param>
+/// <param name="Reprocessing">The latest re-enrichment jobs of this gateway, with their progress.</param>
 public sealed record PipelineView(
     DateTimeOffset GeneratedAt,
     QueueReport Queues,
+    BackPressureReading BackPressure,
     int WindowSeconds,
     IReadOnlyList<StageRow> Stages,
     StateCounts States,
     IReadOnlyList<FaultSnapshot> Faults,
+    IReadOnlyList<ReprocessJobView> Reprocessing,
     IReadOnlyList<DeadLetterQueue> DeadLetters);

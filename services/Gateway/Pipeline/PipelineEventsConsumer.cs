@@ -12,6 +12,7 @@ public sealed class PipelineEventsConsumer(PipelineStatistics statistics, Produc
     IConsumer<AttributesExtracted>,
     IConsumer<IdentifiersValidated>,
     IConsumer<ProductStored>,
+    IConsumer<ProductCompleted>,
     IConsumer<ProductFaulted>
 {
     public Task Consume(ConsumeContext<ProductTextReceived> context)
@@ -27,36 +28,29 @@ public sealed class PipelineEventsConsumer(PipelineStatistics statistics, Produc
         return Task.CompletedTask;
     }
 
-    public Task Consume(ConsumeContext<ProductClassified> context)
-    {
-        statistics.Classified(context.Message.ProductId, SentAt(context));
-        return Task.CompletedTask;
-    }
+    public Task Consume(ConsumeContext<ProductClassified> context) => Answered(context.Message.Queue, context.Message.ProductId, context);
 
-    public Task Consume(ConsumeContext<AttributesExtracted> context)
-    {
-        var message = context.Message;
-        // The saga validates only when there is an identifier; the same rule tells which state comes next.
-        var hasIdentifiers = !string.IsNullOrWhiteSpace(message.Mpn) || !string.IsNullOrWhiteSpace(message.Gtin);
-        statistics.Extracted(message.ProductId, SentAt(context), hasIdentifiers);
-        return Task.CompletedTask;
-    }
+    public Task Consume(ConsumeContext<AttributesExtracted> context) => Answered("extract", context.Message.ProductId, context);
 
-    public Task Consume(ConsumeContext<IdentifiersValidated> context)
-    {
-        statistics.Validated(context.Message.ProductId, SentAt(context));
-        return Task.CompletedTask;
-    }
+    public Task Consume(ConsumeContext<IdentifiersValidated> context) => Answered("validate", context.Message.ProductId, context);
 
-    public Task Consume(ConsumeContext<ProductStored> context)
+    public Task Consume(ConsumeContext<ProductStored> context) => Answered("store", context.Message.ProductId, context);
+
+    public Task Consume(ConsumeContext<ProductCompleted> context)
     {
-        statistics.Stored(context.Message.ProductId, SentAt(context));
+        statistics.Completed(context.Message, SentAt(context));
         return Task.CompletedTask;
     }
 
     public Task Consume(ConsumeContext<ProductFaulted> context)
     {
         statistics.Faulted(context.Message, SentAt(context));
+        return Task.CompletedTask;
+    }
+
+    Task Answered(string stage, Guid productId, ConsumeContext context)
+    {
+        if (PipelineStatistics.Rows.Contains(stage)) statistics.Answered(stage, productId, SentAt(context));
         return Task.CompletedTask;
     }
 

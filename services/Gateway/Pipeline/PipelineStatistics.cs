@@ -4,16 +4,17 @@ using Microsoft.Extensions.Options;
 namespace Inference.Gateway.Pipeline;
 
 /// <summary>
-/// What this gateway has heard of the pipeline's events: per stage, counts and latencies over the last minute; products by
-/// state since it started; the latest faults. Memory is bounded: fixed windows, at most <see cref="GatewayOptions.TrackedProducts"/>
-/// products followed at once (finished ones are let go), at most <see cref="GatewayOptions.RecentFaults"/> faults kept.
+/// What this gateway has heard of the pipeline's events: per stage, counts and latencies over the last minute; the runs that
+/// completed and the faults since it started; the latest faults. Nothing here knows the saga's rules: a stage's latency runs
+/// from the product's previous event to this one, and the end of a run is the saga's own <see cref="ProductCompleted"/> or
+/// <see cref="ProductFaulted"/> (what is in flight comes from the saga repository, not from here). Memory is bounded: fixed
+/// windows, at most <see cref="GatewayOptions.TrackedProducts"/> products followed (the longest followed is let go first),
+/// at most <see cref="GatewayOptions.RecentFaults"/> faults kept.
 /// </summary>
 public sealed class PipelineStatistics
 {
     /// <summary>The rows of the stage table, in pipeline order.</summary>
-    public static readonly string[] Rows = ["received", "rejected", "classify", "extract", "validate", "store", "end-to-end", "faulted"];
-
-    static readonly string[] States = ["Classifying", "Extracting", "Validating", "Storing", "Completed", "Faulted"];
+    public static readonly string[] Rows = ["received", "rejected", "classify", "classify-deep", "extract", "validate", "store", "end-to-end", "faulted"];
 
     readonly TimeProvider _clock;
     readonly int _capacity;
@@ -22,12 +23,14 @@ public sealed class PipelineStatistics
 
     readonly Lock _lock = new();
     readonly Dictionary<Guid, Track> _tracks = [];
-    readonly Dictionary<string, long> _byState = States.ToDictionary(s => s, _ => 0L);
-    // Products that finished lately, so a redelivered or re-posted event for them does not count them again.
-    readonly HashSet<Guid> _finished = [];
-    readonly Queue<Guid> _finishedOrder = new();
-    readonly LinkedList<FaultSnapshot> _faults = new();
-    long _untracked;
+    readonly Queue<(Guid ProductId, Track Track)> _followOrder = new();
+    // Each run's end counted once, however often its event is redelivered or published again.
+    readonly HashSet<(Guid, long)> _completedRuns = [];
+    readonly Queue<(Guid, long)> _completedOrder = new();
+    readonly HashSet<(Guid, DateTimeOffset)> _faults = [];
+    readonly Queue<(Guid, DateTimeOffset)> _faultOrder = new();
+    readonly LinkedList<FaultSnapshot> _recentFaults = new();
+    long _completed, _faulted, _letGo;
 
     public PipelineStatistics(IOptions<GatewayOptions> options, TimeProvider clock)
     {
@@ -37,48 +40,56 @@ public sealed class PipelineStatistics
         Since = clock.GetUtcNow();
     }
 
-    /// <summary>When this gateway started listening: the state counts cover the time since.</summary>
+    /// <summary>When this gateway started listening: the counts cover the time since.</summary>
     public DateTimeOffset Since { get; }
 
     public void Received(Guid productId, DateTime sentAt)
     {
-        var now = Now;
         lock (_lock)
         {
-            if (!_finished.Contains(productId) && !_tracks.ContainsKey(productId))
-                Follow(productId, Stage.Classifying, sentAt, receivedAt: sentAt);
+            if (!_tracks.ContainsKey(productId)) Follow(productId, sentAt, receivedAt: sentAt);
         }
 
-        _windows["received"].Record(now);
+        _windows["received"].Record(Now);
     }
 
     /// <summary>A ProductTextReceived the saga's door refuses: counted, never followed.</summary>
     public void Rejected() => _windows["rejected"].Record(Now);
 
-    public void Classified(Guid productId, DateTime sentAt) => Advance("classify", productId, sentAt, Stage.Classifying, Stage.Extracting);
+    /// <summary>A stage answered (<paramref name="stage"/>: classify, classify-deep, extract, validate, store).</summary>
+    public void Answered(string stage, Guid productId, DateTime sentAt) => _windows[stage].Record(Now, Step(productId, sentAt));
 
-    public void Extracted(Guid productId, DateTime sentAt, bool hasIdentifiers) =>
-        Advance("extract", productId, sentAt, Stage.Extracting, hasIdentifiers ? Stage.Validating : Stage.Storing);
-
-    public void Validated(Guid productId, DateTime sentAt) => Advance("validate", productId, sentAt, Stage.Validating, Stage.Storing);
-
-    public void Stored(Guid productId, DateTime sentAt)
+    public void Completed(ProductCompleted completed, DateTime sentAt)
     {
-        var endToEnd = Advance("store", productId, sentAt, Stage.Storing, Stage.Completed);
-        if (endToEnd is { } latency) _windows["end-to-end"].Record(Now, latency);
+        TimeSpan? endToEnd = null;
+        lock (_lock)
+        {
+            if (_tracks.Remove(completed.ProductId, out var track) && track.ReceivedAt is { } received && sentAt >= received)
+                endToEnd = sentAt - received;
+            if (Once(_completedRuns, _completedOrder, (completed.ProductId, completed.Revision))) _completed++;
+        }
+
+        _windows["end-to-end"].Record(Now, endToEnd);
     }
 
     public void Faulted(ProductFaulted fault, DateTime sentAt)
     {
-        Advance("faulted", fault.ProductId, sentAt, from: null, Stage.Faulted);
         lock (_lock)
         {
-            _faults.AddFirst(new FaultSnapshot(fault.ProductId, fault.Stage, fault.Reason, fault.FaultedAt));
-            while (_faults.Count > _faultsKept) _faults.RemoveLast();
+            _tracks.Remove(fault.ProductId);
+            if (Once(_faults, _faultOrder, (fault.ProductId, fault.FaultedAt)))
+            {
+                _faulted++;
+                _recentFaults.AddFirst(new FaultSnapshot(fault.ProductId, fault.Stage, fault.Reason, fault.FaultedAt));
+                while (_recentFaults.Count > _faultsKept) _recentFaults.RemoveLast();
+            }
         }
+
+        _windows["faulted"].Record(Now);
     }
 
-    public PipelineActivity Snapshot()
+    /// <param name="inFlight">Products in flight now, as the saga repository counts them; null when it cannot be asked.</param>
+    public PipelineActivity Snapshot(long? inFlight)
     {
         var now = Now;
         var span = now - Since.UtcDateTime;
@@ -88,88 +99,62 @@ public sealed class PipelineStatistics
             return new PipelineActivity(
                 StageWindow.Seconds,
                 stages,
-                new StateCounts(Since, States.Select(s => new StateCount(s, _byState[s])).ToArray(), _tracks.Count, _untracked),
-                _faults.ToArray());
+                new StateCounts(Since, [new StateCount("In flight", inFlight), new StateCount("Completed", _completed), new StateCount("Faulted", _faulted)],
+                    _tracks.Count, _letGo),
+                _recentFaults.ToArray());
         }
     }
 
     DateTime Now => _clock.GetUtcNow().UtcDateTime;
 
-    /// <summary>Moves a product to its next state; returns its end-to-end time when it completes and its receipt was seen.</summary>
-    TimeSpan? Advance(string row, Guid productId, DateTime sentAt, Stage? from, Stage to)
+    /// <summary>The time since the product's previous event (the start of the stage that just answered); null when not heard.</summary>
+    TimeSpan? Step(Guid productId, DateTime sentAt)
     {
-        TimeSpan? latency = null, endToEnd = null;
         lock (_lock)
         {
-            if (_tracks.TryGetValue(productId, out var track))
+            if (!_tracks.TryGetValue(productId, out var track))
             {
-                // A stage's latency: from the event that started it to the one that ended it, by their sent times.
-                if (track.Stage == from && sentAt >= track.LastSentAt) latency = sentAt - track.LastSentAt;
-                if (to > track.Stage)
-                {
-                    _byState[track.Stage.ToString()]--;
-                    if (IsFinal(to))
-                    {
-                        _tracks.Remove(productId);
-                        Finish(productId, to);
-                        if (to == Stage.Completed && track.ReceivedAt is { } received && sentAt >= received) endToEnd = sentAt - received;
-                    }
-                    else
-                    {
-                        _byState[to.ToString()]++;
-                        track.Stage = to;
-                        track.LastSentAt = sentAt;
-                    }
-                }
+                // Heard of mid-way (it started before this gateway did, or it was let go): followed from here on.
+                Follow(productId, sentAt, receivedAt: null);
+                return null;
             }
-            else if (!_finished.Contains(productId))
-            {
-                // Heard of mid-way (it started before this gateway did, or it was not followed): it counts from here on.
-                if (IsFinal(to)) Finish(productId, to);
-                else Follow(productId, to, sentAt, receivedAt: null);
-            }
-        }
 
-        _windows[row].Record(Now, latency);
-        return endToEnd;
+            // A late duplicate says nothing about how long a stage took.
+            if (sentAt < track.LastSentAt) return null;
+            var latency = sentAt - track.LastSentAt;
+            track.LastSentAt = sentAt;
+            return latency;
+        }
     }
 
-    void Follow(Guid productId, Stage stage, DateTime sentAt, DateTime? receivedAt)
+    void Follow(Guid productId, DateTime sentAt, DateTime? receivedAt)
     {
-        if (_tracks.Count >= _capacity)
+        if (_capacity == 0) return;
+        while (_tracks.Count >= _capacity && _followOrder.TryDequeue(out var oldest))
         {
-            _untracked++;
-            return;
+            // Let go the longest followed (one the saga ignored, a duplicate of a finished product, never ends here).
+            if (_tracks.TryGetValue(oldest.ProductId, out var track) && ReferenceEquals(track, oldest.Track) && _tracks.Remove(oldest.ProductId))
+                _letGo++;
         }
 
-        _tracks[productId] = new Track { Stage = stage, LastSentAt = sentAt, ReceivedAt = receivedAt };
-        _byState[stage.ToString()]++;
+        var followed = new Track { LastSentAt = sentAt, ReceivedAt = receivedAt };
+        _tracks[productId] = followed;
+        _followOrder.Enqueue((productId, followed));
+        // Entries of products that ended stay in the queue until their turn: keep it within twice the capacity.
+        while (_followOrder.Count > 2 * _capacity && _followOrder.TryPeek(out var head) && !(_tracks.TryGetValue(head.ProductId, out var t) && ReferenceEquals(t, head.Track)))
+            _followOrder.Dequeue();
     }
 
-    void Finish(Guid productId, Stage final)
+    bool Once<T>(HashSet<T> seen, Queue<T> order, T key)
     {
-        _byState[final.ToString()]++;
-        if (_capacity == 0 || !_finished.Add(productId)) return;
-        _finishedOrder.Enqueue(productId);
-        while (_finishedOrder.Count > _capacity) _finished.Remove(_finishedOrder.Dequeue());
-    }
-
-    static bool IsFinal(Stage stage) => stage is Stage.Completed or Stage.Faulted;
-
-    /// <summary>The saga's states, in the order a product goes through them.</summary>
-    enum Stage
-    {
-        Classifying,
-        Extracting,
-        Validating,
-        Storing,
-        Completed,
-        Faulted,
+        if (!seen.Add(key)) return false;
+        order.Enqueue(key);
+        while (order.Count > Math.Max(_capacity, 1)) seen.Remove(order.Dequeue());
+        return true;
     }
 
     sealed class Track
     {
-        public Stage Stage;
         public DateTime LastSentAt;
         public DateTime? ReceivedAt;
     }
@@ -181,15 +166,17 @@ public sealed record PipelineActivity(int WindowSeconds, IReadOnlyList<StageRow>
 /// <summary>One row of the stage table: events of that kind over the last minute.</summary>
 public sealed record StageRow(string Stage, StageSnapshot LastMinute);
 
-/// <summary>Products by saga state, as followed from the events heard since <paramref name="Since"/> (not the whole repository).</summary>
-/// <param name="Followed">Products in flight being followed now.</param>
-/// <param name="Untracked">Products not followed because <c>Gateway:TrackedProducts</c> were already in flight.</param>
-public sealed record StateCounts(DateTimeOffset Since, IReadOnlyList<StateCount> Counts, int Followed, long Untracked)
+/// <summary>Products in flight now (the saga repository's count, the same for every gateway), runs completed and faults since <paramref name="Since"/>.</summary>
+/// <param name="Followed">Products this gateway follows now, to time their stages.</param>
+/// <param name="LetGo">Products let go before their end because <c>Gateway:TrackedProducts</c> were followed already.</param>
+public sealed record StateCounts(DateTimeOffset Since, IReadOnlyList<StateCount> Counts, int Followed, long LetGo)
 {
-    public string Note => "Products whose events this gateway heard since it started: in-flight states count products now in them, Completed and Faulted count products that reached them.";
+    public string Note => "In flight: products now in a stage, in the whole pipeline. Completed and Faulted: runs that ended so since this gateway " +
+                          "started listening (a product retried after a fault counts in both; each revision is a run).";
 }
 
-public sealed record StateCount(string State, long Count);
+/// <summary>A count; null when it cannot be known now.</summary>
+public sealed record StateCount(string State, long? Count);
 
 /// <summary>One of the latest faults: which product, which stage, why.</summary>
 public sealed record FaultSnapshot(Guid ProductId, string Stage, string Reason, DateTimeOffset FaultedAt);

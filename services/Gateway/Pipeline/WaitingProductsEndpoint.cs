@@ -29,7 +29,7 @@ public static class WaitingProductsEndpoint
             return Results.Ok(new WaitingProducts(clock.GetUtcNow(), false, "SagaRepository:Kind is not Redis: no shared saga store to count in.", null));
         var byState = await store.CountByState();
         return Results.Ok(new WaitingProducts(clock.GetUtcNow(), true, null,
-            Stage.All.ToDictionary(stage => stage, stage => byState.GetValueOrDefault(Stage.StateAwaiting(stage)))));
+            Stage.All.ToDictionary(stage => stage, stage => byState.GetValueOrDefault(Stage.StateAwaiting(stage)!))));
     }
 }
 

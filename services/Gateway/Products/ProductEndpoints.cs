@@ -24,7 +24,9 @@ public static class ProductEndpoints
             .WithSummary("Submit one product or a batch")
             .WithDescription("The body is one product (a JSON object) or a batch (a JSON array of them). Each is published as " +
                              "ProductTextReceived and answered with its id and location. All or nothing: one bad record refuses the batch, " +
-                             "and the problem lists every bad record by index and field. Idempotent on id.")
+                             "and the problem lists every bad record by index and field. Idempotent on id; a record without id nor sourceId " +
+                             "is idempotent under an Idempotency-Key header (for Gateway:IdempotencyWindow). 429 with Retry-After while the " +
+                             "pipeline is behind (Gateway:BackPressure, shown on /v1/pipeline).")
             // No Accepts<T>(): routing would answer a wrong content type with a bare 415; the handler says what was wrong.
             .WithMetadata(new ProductSubmissionBodyMetadata())
             .Produces<ProductAccepted>(StatusCodes.Status202Accepted)
@@ -33,7 +35,11 @@ public static class ProductEndpoints
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        products.MapProductRetries();
 
         products.MapGet("/{id}", GetStateAsync)
             .RequireAuthorization(GatewayPolicies.Read)
@@ -56,16 +62,32 @@ public static class ProductEndpoints
         return routes;
     }
 
+    /// <summary>The header a client sets so that repeating a POST (after a lost answer) makes no second product.</summary>
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    const int MaxIdempotencyKeyLength = 255;
+
     static async Task<IResult> PostAsync(
         HttpRequest request,
         ProductSubmissionReader reader,
         ProductTextRules rules,
         IPublishEndpoint publisher,
+        BackPressure backPressure,
+        IIdempotencyKeys idempotencyKeys,
         IOptions<GatewayOptions> options,
         IProblemDetailsService problems,
         ILogger<ProductSubmissionReader> logger,
         CancellationToken cancellationToken)
     {
+        var pressure = await backPressure.ReadAsync(cancellationToken);
+        if (pressure.Refusing) return Behind(request.HttpContext, pressure);
+
+        string? idempotencyKey = request.Headers[IdempotencyKeyHeader];
+        if (idempotencyKey is { Length: 0 or > MaxIdempotencyKeyLength })
+            return Results.ValidationProblem(
+                new Dictionary<string, string[]> { [IdempotencyKeyHeader] = [$"must be 1 to {MaxIdempotencyKeyLength} characters, was {idempotencyKey.Length}."] },
+                title: "The Idempotency-Key header is not valid");
+
         if (!request.HasJsonContentType())
         {
             return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "The body must be JSON",
@@ -103,12 +125,26 @@ public static class ProductEndpoints
                 extensions: new Dictionary<string, object?> { ["invalidRecords"] = result.InvalidRecords });
         }
 
+        IReadOnlyList<Guid> ids = result.Products.Select(p => p.Id ?? Guid.CreateVersion7()).ToArray();
+        if (idempotencyKey is not null && result.Products.Any(p => p.Id is null))
+        {
+            // A record with no id of its own gets the one the first request under this key got.
+            var hash = IdempotentRequest.HashOf(result.Products);
+            var kept = await idempotencyKeys.RememberAsync(
+                IIdempotencyKeys.Scope(request.Headers[ApiKeyDefaults.Header], idempotencyKey), new IdempotentRequest(hash, ids), options.Value.IdempotencyWindow);
+            if (kept.Hash != hash || kept.Ids.Count != ids.Count)
+                return Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The Idempotency-Key was used for other products",
+                    detail: $"A request with this Idempotency-Key posted other products within the last {options.Value.IdempotencyWindow:g}: " +
+                            "a key stands for one request, repeated as it was. Use a new key for new products.");
+            ids = kept.Ids;
+        }
+
         var receivedAt = DateTimeOffset.UtcNow;
         try
         {
             // Bounded: while the broker is down a publish would wait for it; the caller is told to come back instead (same ids: no duplicates).
-            await Task.WhenAll(result.Products.Select(p =>
-                    publisher.Publish(new ProductTextReceived(p.Id, p.Source, p.SourceId, p.Text, receivedAt), cancellationToken)))
+            await Task.WhenAll(result.Products.Select((p, i) =>
+                    publisher.Publish(new ProductTextReceived(ids[i], p.Source, p.SourceId, p.Text, receivedAt), cancellationToken)))
                 .WaitAsync(options.Value.PublishTimeout, cancellationToken);
         }
         catch (Exception e) when (e is TimeoutException or MassTransitException)
@@ -119,7 +155,7 @@ public static class ProductEndpoints
             return Results.Empty;
         }
 
-        var accepted = result.Products.Select(p => new ProductAccepted(p.Id, LocationOf(request, p.Id))).ToArray();
+        var accepted = ids.Select(id => new ProductAccepted(id, LocationOf(request, id))).ToArray();
         return result.IsBatch
             ? Results.Json(new ProductsAccepted(accepted.Length, accepted), statusCode: StatusCodes.Status202Accepted)
             : Results.Accepted(accepted[0].Location, accepted[0]);
@@ -148,9 +184,20 @@ public static class ProductEndpoints
     /// <summary>Marks the endpoint whose request body <see cref="ApiDocs"/> describes: one product or an array of them.</summary>
     public sealed class ProductSubmissionBodyMetadata;
 
-    static string LocationOf(HttpRequest request, Guid id) => $"{request.PathBase}/v1/products/{id}";
+    internal static string LocationOf(HttpRequest request, Guid id) => $"{request.PathBase}/v1/products/{id}";
 
-    static IResult NotAGuid(string id) => Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a product id",
+    /// <summary>429: the pipeline is further behind than its limits; the caller is told when to come back and why.</summary>
+    static IResult Behind(HttpContext context, BackPressureReading pressure)
+    {
+        context.Response.Headers.RetryAfter = pressure.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var why = pressure.ClassifyQueue.Over
+            ? $"the classify queue holds {pressure.ClassifyQueue.Measured:N0} messages, over Gateway:BackPressure:MaxClassifyQueue ({pressure.ClassifyQueue.Limit:N0})"
+            : $"{pressure.InFlight.Measured:N0} products are in flight, over Gateway:BackPressure:MaxInFlight ({pressure.InFlight.Limit:N0})";
+        return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "The pipeline is behind",
+            detail: $"Nothing was accepted: {why}. Try again in {pressure.RetryAfterSeconds} s.");
+    }
+
+    internal static IResult NotAGuid(string id) => Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a product id",
         detail: $"'{(id.Length > 60 ? id[..60] + "…" : id)}' is not a GUID.");
 
     static IResult TooLarge(long limit) => Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The body is too large",

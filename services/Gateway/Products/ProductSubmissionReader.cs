@@ -53,9 +53,9 @@ public sealed class ProductSubmissionReader(IOptions<GatewayOptions> options, Pr
             var prefix = $"[{index}].";
             var before = errors.Count;
             var product = ReadProduct(item, prefix, errors);
-            // Two records with one id would run as one product and lose the other's text: refuse rather than guess.
-            if (product is not null && !firstIndexOf.TryAdd(product.Id, index))
-                errors[$"{prefix}id"] = [$"is the id of record [{firstIndexOf[product.Id]}] too: a batch holds each product once."];
+            // Two records of one product would run as one and lose a text: refuse rather than guess.
+            if (product?.Id is { } id && !firstIndexOf.TryAdd(id, index))
+                errors[$"{prefix}id"] = [$"is the product of record [{firstIndexOf[id]}] too (the same id, or the same source and sourceId): a batch holds each product once."];
             if (errors.Count > before) invalid.Add(index);
             else products.Add(product!);
             index++;
@@ -82,13 +82,15 @@ public sealed class ProductSubmissionReader(IOptions<GatewayOptions> options, Pr
         // An optional field that is blank counts as absent.
         if (string.IsNullOrWhiteSpace(sourceId)) sourceId = null;
 
-        return errors.Count == before ? new ProductSubmission(id, source!, sourceId, text!) : null;
+        if (errors.Count != before) return null;
+        // One id rule, the CLI's: a product known to its source by an id is the same product whoever sends it.
+        return new ProductSubmission(id ?? (sourceId is null ? null : ProductIds.For(source!, sourceId)), source!, sourceId, text!);
     }
 
-    static Guid ReadId(JsonElement item, string prefix, Dictionary<string, string[]> errors)
+    static Guid? ReadId(JsonElement item, string prefix, Dictionary<string, string[]> errors)
     {
         if (!TryGetProperty(item, "id", out var value) || value.ValueKind == JsonValueKind.Null)
-            return Guid.CreateVersion7();
+            return null;
         var raw = value.ValueKind == JsonValueKind.String ? StringOf(value) : null;
         var parsed = Guid.TryParse(raw, out var id);
         var problem = parsed ? ProductTextRules.Id(id) : null;

@@ -28,6 +28,9 @@ public sealed record ProductFault(string? Stage, string? Reason);
 public sealed record ClassificationPath(string DecidedBy, string? FastCategory, double? FastConfidence);
 
 /// <summary>A product's saga as the pipeline knows it now.</summary>
+/// <param name="Revision">The run: 1 for the product's first text, one more for each changed text or reprocessing.</param>
+/// <param name="Attempt">The try of this run: one more each time it left Faulted (a retry, a redriven command).</param>
+/// <param name="PendingText">A newer, different text received while this run is in flight: it runs as the next revision when this one ends.</param>
 public sealed record ProductStateView(
     Guid Id,
     string State,
@@ -47,6 +50,8 @@ public sealed record ProductStateView(
     IReadOnlyList<IdentifierVerdict> Verdicts,
     IReadOnlyDictionary<string, string> Models,
     long? Revision,
+    int Attempt,
+    string? PendingText,
     int Resends,
     ProductFault? Fault,
     string Record)
@@ -70,6 +75,8 @@ public sealed record ProductStateView(
         saga.Verdicts,
         saga.Models,
         saga.Revision,
+        saga.Attempt,
+        saga.PendingText,
         saga.Resends,
         saga.FaultStage is null && saga.FaultReason is null ? null : new ProductFault(saga.FaultStage, saga.FaultReason),
         $"{location}/record");

@@ -22,6 +22,25 @@ async function getJson(path) {
   return { status: response.status, ok: response.ok, body };
 }
 
+/** POST to the gateway with the operator's key (writes always need one: without it, the key form is shown). */
+async function postJson(path, body) {
+  const key = sessionStorage.getItem(KEY_STORE);
+  if (!key) {
+    askForKey("Retrying needs an API key (one of Gateway:ApiKeys).");
+    throw new Error("an API key is needed");
+  }
+  const headers = { Accept: "application/json", "X-Api-Key": key };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, { method: "POST", headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (response.status === 401) {
+    askForKey("That key was refused.");
+    throw new Error("the key was refused");
+  }
+  let answer = null;
+  try { answer = await response.json(); } catch { /* not JSON */ }
+  return { status: response.status, ok: response.ok, body: answer };
+}
+
 function askForKey(message) {
   $("key-form").hidden = false;
   $("key-error").textContent = message;
@@ -101,20 +120,77 @@ function renderStages(windowSeconds, stages) {
 function renderStates(states) {
   $("states-since").textContent = new Date(states.since).toLocaleString("en-GB");
   $("followed").textContent = number(states.followed);
-  $("untracked").textContent = number(states.untracked);
-  $("untracked-note").hidden = states.untracked === 0;
-  const largest = Math.max(1, ...states.counts.map((s) => s.count));
+  $("let-go").textContent = number(states.letGo);
+  $("let-go-note").hidden = states.letGo === 0;
+  const largest = Math.max(1, ...states.counts.map((s) => s.count || 0));
   const rows = $("state-rows");
   rows.replaceChildren();
   for (const state of states.counts) {
     const li = document.createElement("li");
     li.dataset.state = state.state;
     const bar = cell("span", "", "bar");
-    bar.style.width = `${(100 * state.count) / largest}%`;
+    bar.style.width = `${(100 * (state.count || 0)) / largest}%`;
     const track = cell("span", "", "track");
     track.append(bar);
     li.append(cell("span", state.state, null, "state"), cell("span", number(state.count), "num", "count"), track);
     rows.append(li);
+  }
+}
+
+function renderBackPressure(pressure) {
+  const part = (limit) => `${number(limit.measured)} / ${limit.limit > 0 ? number(limit.limit) : "no limit"}`;
+  $("pressure-classify").textContent = part(pressure.classifyQueue);
+  $("pressure-in-flight").textContent = part(pressure.inFlight);
+  const state = $("pressure-state");
+  state.textContent = pressure.refusing ? `refusing new products (429, Retry-After ${pressure.retryAfterSeconds} s)` : "accepting";
+  state.className = pressure.refusing ? "error" : "";
+}
+
+function renderReprocessing(jobs) {
+  const rows = $("reprocess-rows");
+  rows.replaceChildren();
+  $("reprocess-none").hidden = jobs.length > 0;
+  for (const job of jobs) {
+    const f = job.filter;
+    const filter = [f.stage && f.below ? `${f.stage} below ${f.below}` : f.stage, f.category, f.source, f.storedBefore && `stored before ${time(f.storedBefore)}`,
+      f.dryRun && "dry run"].filter(Boolean).join(", ") || "every stored product";
+    const tr = document.createElement("tr");
+    tr.dataset.job = job.id;
+    const progress = document.createElement("td");
+    const track = cell("span", "", "track");
+    const bar = cell("span", "", "bar");
+    bar.style.width = `${job.matched > 0 ? (100 * job.sent) / job.matched : 0}%`;
+    track.append(bar);
+    progress.append(track);
+    tr.append(cell("td", time(job.startedAt), null, "at"), cell("td", filter, null, "filter"), cell("td", job.state, null, "state"),
+      cell("td", number(job.scanned), "num", "scanned"), cell("td", number(job.matched), "num", "matched"), cell("td", number(job.sent), "num", "sent"),
+      progress, cell("td", job.error || "", "error", "error"));
+    rows.append(tr);
+  }
+}
+
+// What each retry came to, by product: the fault rows are drawn again at every poll.
+const retryResults = new Map();
+
+function showRetryResult(productId, result) {
+  const shown = retryResults.get(productId);
+  result.textContent = shown ? shown.text : "";
+  result.className = shown ? shown.className : "note";
+}
+
+/** Sends one Faulted product to run again from the stage that failed, and says what came of it in its row. */
+async function retry(productId, button, result) {
+  button.disabled = true;
+  try {
+    const { ok, status, body } = await postJson(`v1/products/${encodeURIComponent(productId)}/retry`);
+    retryResults.set(productId, ok
+      ? { text: `sent again from ${body.fromStage || "classify"}: attempt ${body.attempt}`, className: "note" }
+      : { text: body?.detail || `HTTP ${status}`, className: "error" });
+  } catch (e) {
+    retryResults.set(productId, { text: e.message, className: "error" });
+  } finally {
+    button.disabled = false;
+    showRetryResult(productId, result);
   }
 }
 
@@ -124,7 +200,7 @@ function renderFaults(faults) {
   if (faults.length === 0) {
     const tr = document.createElement("tr");
     const td = cell("td", "none", "note");
-    td.colSpan = 4;
+    td.colSpan = 5;
     tr.append(td);
     rows.append(tr);
   }
@@ -137,7 +213,15 @@ function renderFaults(faults) {
     link.title = "look this product up";
     link.addEventListener("click", () => lookUp(fault.productId));
     product.append(link);
-    tr.append(cell("td", time(fault.faultedAt), null, "at"), product, cell("td", fault.stage, null, "stage"), cell("td", fault.reason, null, "reason"));
+    const action = document.createElement("td");
+    const button = cell("button", "retry", "retry");
+    button.type = "button";
+    button.title = "run this product again from the stage that failed";
+    const result = cell("span", "", "note", "retry-result");
+    showRetryResult(fault.productId, result);
+    button.addEventListener("click", () => retry(fault.productId, button, result));
+    action.append(button, " ", result);
+    tr.append(cell("td", time(fault.faultedAt), null, "at"), product, cell("td", fault.stage, null, "stage"), cell("td", fault.reason, null, "reason"), action);
     rows.append(tr);
   }
 }
@@ -183,6 +267,8 @@ async function poll() {
     renderStates(body.states);
     renderFaults(body.faults);
     renderDeadLetters(body.deadLetters);
+    renderBackPressure(body.backPressure);
+    renderReprocessing(body.reprocessing);
     document.body.dataset.updated = body.generatedAt;
     setStatus(`updated ${time(body.generatedAt)}`, true);
   } catch (error) {
@@ -225,6 +311,8 @@ async function lookUp(id) {
     field(fields, "gtin", product.gtin);
     field(fields, "received", product.stages.receivedAt && new Date(product.stages.receivedAt).toLocaleString("en-GB"));
     field(fields, "stored", product.stages.storedAt && new Date(product.stages.storedAt).toLocaleString("en-GB"));
+    field(fields, "revision", product.revision);
+    field(fields, "attempt", product.attempt);
     field(fields, "fault", product.fault && `${product.fault.stage}: ${product.fault.reason}`);
     $("lookup-saga").textContent = JSON.stringify(product, null, 2);
 

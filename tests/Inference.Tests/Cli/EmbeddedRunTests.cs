@@ -40,7 +40,7 @@ public sealed class EmbeddedRunTests
     }
 
     [Test]
-    public void Should_succeed() => Assert.That(_exitCode, Is.Zero);
+    public void Should_exit_with_the_code_for_rejected_lines() => Assert.That(_exitCode, Is.EqualTo(RunExitCodes.LinesRejected));
 
     [Test]
     public void Should_complete_every_valid_record()

@@ -19,6 +19,34 @@ public sealed class Script
     /// <summary>Product → the stage whose consumer takes the first command and never answers it (a lost command), but answers the next.</summary>
     public ConcurrentDictionary<Guid, string> SilentOnceAt { get; } = new();
 
+    /// <summary>Product → the stage whose consumer waits, before it answers, until the gate is opened.</summary>
+    public ConcurrentDictionary<Guid, (string Stage, TaskCompletionSource Gate)> HeldAt { get; } = new();
+
+    /// <summary>The model the fast classifier answers with (a test upgrades it).</summary>
+    public ModelRef ClassifierModel { get; set; } = Model;
+
+    /// <summary>Every StoreProduct the store stand-in was given, in order.</summary>
+    public ConcurrentQueue<StoreProduct> Stored { get; } = new();
+
+    /// <summary>Every end of a run the saga announced (<see cref="ProductCompleted"/>, <see cref="ProductFaulted"/>), as heard on the bus.</summary>
+    public ConcurrentQueue<object> Ends { get; } = new();
+
+    /// <summary>Whether the saga announced an end of type <typeparamref name="T"/> for the product.</summary>
+    public bool Ended<T>(Guid productId) where T : class =>
+        Ends.OfType<T>().Any(e => e switch { ProductCompleted c => c.ProductId == productId, ProductFaulted f => f.ProductId == productId, _ => false });
+
+    /// <summary>Holds <paramref name="productId"/> at <paramref name="stage"/>; the returned gate lets it go on.</summary>
+    public TaskCompletionSource Hold(Guid productId, string stage)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        HeldAt[productId] = (stage, gate);
+        return gate;
+    }
+
+    /// <summary>Waits while the product is held at the stage.</summary>
+    public Task PassAsync(string stage, Guid productId) =>
+        HeldAt.TryGetValue(productId, out var held) && held.Stage == stage ? held.Gate.Task : Task.CompletedTask;
+
     /// <summary>Asked after <see cref="Record"/>: whether this call goes unanswered.</summary>
     public bool IsSilent(string stage, Guid productId) =>
         (SilentAt.TryGetValue(productId, out var silent) && silent == stage)

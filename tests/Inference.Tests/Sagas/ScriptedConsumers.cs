@@ -8,17 +8,18 @@ namespace Inference.Tests.Sagas;
 public sealed class ScriptedClassifier(Script script) : IConsumer<ClassifyProduct>
 {
     public Task Consume(ConsumeContext<ClassifyProduct> context) =>
-        Classify(script, context, context.Message.ProductId, QueueNames.Classify, script.Categories, Script.Model);
+        Classify(script, context, context.Message.ProductId, QueueNames.Classify, script.Categories, script.ClassifierModel);
 
     /// <summary>What both classifiers do: record the call, fail or stay silent when scripted, else answer the scripted category.</summary>
-    internal static Task Classify(Script script, ConsumeContext context, Guid id, string stage,
+    internal static async Task Classify(Script script, ConsumeContext context, Guid id, string stage,
         IReadOnlyDictionary<Guid, (string? Category, double Confidence)> answers, ModelRef model)
     {
         script.Record(stage, id, context.ReceiveContext.InputAddress);
         script.ThrowIfScripted(stage, id);
-        if (script.IsSilent(stage, id)) return Task.CompletedTask;
+        if (script.IsSilent(stage, id)) return;
+        await script.PassAsync(stage, id);
         var (category, confidence) = answers.GetValueOrDefault(id, ("computers-accessories", 0.9));
-        return context.Publish(Script.Classified(id, category, confidence, model, stage));
+        await context.Publish(Script.Classified(id, category, confidence, model, stage));
     }
 }
 
@@ -30,38 +31,58 @@ public sealed class ScriptedDeepClassifier(Script script) : IConsumer<ClassifyPr
 
 public sealed class ScriptedExtractor(Script script) : IConsumer<ExtractAttributes>
 {
-    public Task Consume(ConsumeContext<ExtractAttributes> context)
+    public async Task Consume(ConsumeContext<ExtractAttributes> context)
     {
         var id = context.Message.ProductId;
         script.Record("extract", id, context.ReceiveContext.InputAddress);
         script.ThrowIfScripted("extract", id);
-        if (script.IsSilent("extract", id)) return Task.CompletedTask;
+        if (script.IsSilent("extract", id)) return;
+        await script.PassAsync("extract", id);
         var (brand, mpn, gtin) = script.Identifiers.GetValueOrDefault(id, ("acme", "AC-1000", null));
-        return context.Publish(new AttributesExtracted(id, brand, mpn, gtin, new Dictionary<string, string> { ["Colour"] = "black" }, Script.Model));
+        await context.Publish(new AttributesExtracted(id, brand, mpn, gtin, new Dictionary<string, string> { ["Colour"] = "black" }, Script.Model));
     }
 }
 
 public sealed class ScriptedValidator(Script script) : IConsumer<ValidateIdentifiers>
 {
-    public Task Consume(ConsumeContext<ValidateIdentifiers> context)
+    public async Task Consume(ConsumeContext<ValidateIdentifiers> context)
     {
         var id = context.Message.ProductId;
         script.Record("validate", id, context.ReceiveContext.InputAddress);
         script.ThrowIfScripted("validate", id);
-        if (script.IsSilent("validate", id)) return Task.CompletedTask;
+        if (script.IsSilent("validate", id)) return;
+        await script.PassAsync("validate", id);
         IdentifierVerdict[] verdicts = context.Message.Mpn is null ? [] : [new IdentifierVerdict("mpn", context.Message.Mpn, null, true, "scripted")];
-        return context.Publish(new IdentifiersValidated(id, verdicts, Script.Model));
+        await context.Publish(new IdentifiersValidated(id, verdicts, Script.Model));
     }
 }
 
 public sealed class ScriptedStore(Script script) : IConsumer<StoreProduct>
 {
-    public Task Consume(ConsumeContext<StoreProduct> context)
+    public async Task Consume(ConsumeContext<StoreProduct> context)
     {
         var id = context.Message.ProductId;
         script.Record("store", id, context.ReceiveContext.InputAddress);
         script.ThrowIfScripted("store", id);
-        if (script.IsSilent("store", id)) return Task.CompletedTask;
-        return context.Publish(new ProductStored(id, script.CallsTo("store", id), DateTimeOffset.UtcNow));
+        if (script.IsSilent("store", id)) return;
+        await script.PassAsync("store", id);
+        script.Stored.Enqueue(context.Message);
+        await context.Publish(new ProductStored(id, context.Message.Revision, DateTimeOffset.UtcNow));
+    }
+}
+
+/// <summary>Hears the saga's end events, as <c>inference run</c> and the Gateway do, so scenarios wait on them.</summary>
+public sealed class RunEndListener(Script script) : IConsumer<ProductCompleted>, IConsumer<ProductFaulted>
+{
+    public Task Consume(ConsumeContext<ProductCompleted> context)
+    {
+        script.Ends.Enqueue(context.Message);
+        return Task.CompletedTask;
+    }
+
+    public Task Consume(ConsumeContext<ProductFaulted> context)
+    {
+        script.Ends.Enqueue(context.Message);
+        return Task.CompletedTask;
     }
 }

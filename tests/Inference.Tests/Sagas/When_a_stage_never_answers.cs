@@ -94,7 +94,7 @@ public sealed class When_a_stage_never_answers(bool onRedis) : ProductSagaScenar
     public async Task Should_announce_the_faults()
     {
         await InState(_stuckInClassify, m => m.Faulted);
-        Assert.That(Harness.Published.Select<ProductFaulted>(m => m.Context.Message.ProductId == _stuckInClassify).Any(), Is.True);
+        Assert.That(await Harness.Published.Any<ProductFaulted>(m => m.Context.Message.ProductId == _stuckInClassify), Is.True);
     }
 
     [Test]

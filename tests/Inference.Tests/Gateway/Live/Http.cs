@@ -8,18 +8,21 @@ namespace Inference.Tests.Gateway.Live;
 /// <summary>Requests as curl would send them (a body as written, headers as given) and what came back.</summary>
 public static class Http
 {
-    public static Task<Answer> PostAsync(HttpClient client, string body, string? key = GatewayFactory.Key, string contentType = "application/json") =>
-        PostAsync(client, Encoding.UTF8.GetBytes(body), key, contentType);
+    public static Task<Answer> PostAsync(HttpClient client, string body, string? key = GatewayFactory.Key, string contentType = "application/json",
+        string path = "v1/products", IReadOnlyDictionary<string, string>? headers = null) =>
+        PostAsync(client, Encoding.UTF8.GetBytes(body), key, contentType, path, headers);
 
     /// <summary>A body as bytes, for bodies no string can hold (bytes that are not UTF-8).</summary>
-    public static async Task<Answer> PostAsync(HttpClient client, byte[] body, string? key = GatewayFactory.Key, string contentType = "application/json")
+    public static async Task<Answer> PostAsync(HttpClient client, byte[] body, string? key = GatewayFactory.Key, string contentType = "application/json",
+        string path = "v1/products", IReadOnlyDictionary<string, string>? headers = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/products")
+        using var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
             Content = new ByteArrayContent(body),
         };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         if (key is not null) request.Headers.Add("X-Api-Key", key);
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>()) request.Headers.Add(name, value);
         return await SendAsync(client, request);
     }
 

@@ -20,6 +20,20 @@ public sealed class LivePipeline
 
     static ConnectionMultiplexer? _redis;
 
+    /// <summary>A text the store refuses once <see cref="RefuseMarkedTextsAsync"/> ran: the way to fault a product at the store.</summary>
+    public const string RefusedMarker = "store-refuses-this-7f3a";
+
+    /// <summary>A check constraint, as a DBA might add, that refuses every product whose text holds <see cref="RefusedMarker"/>.</summary>
+    public static async Task RefuseMarkedTextsAsync()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var constraint = new Npgsql.NpgsqlCommand(
+            "ALTER TABLE products DROP CONSTRAINT IF EXISTS refuses_marked_text; " +
+            $"ALTER TABLE products ADD CONSTRAINT refuses_marked_text CHECK (text NOT LIKE '%{RefusedMarker}%')", connection);
+        await constraint.ExecuteNonQueryAsync();
+    }
+
     /// <summary>Settings for another gateway on the same servers.</summary>
     public static Dictionary<string, string?> GatewaySettings() =>
         GatewayFactory.Settings(VirtualHost.TransportSettings(), Database.ConnectionString);

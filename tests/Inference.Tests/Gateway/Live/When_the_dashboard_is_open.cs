@@ -175,6 +175,26 @@ public sealed class When_the_dashboard_is_open
     }
 
     [Test]
+    public async Task Should_retry_a_faulted_product_from_its_row_of_the_latest_faults()
+    {
+        // A text the database refuses (a check constraint): it faults at the store, and again when retried.
+        await LivePipeline.RefuseMarkedTextsAsync();
+        var faulted = Guid.NewGuid();
+        await LivePipeline.Pipeline.Bus.Publish(new Inference.Contracts.ProductTextReceived(
+            faulted, "dashboard", null, $"Swingline 747 {LivePipeline.RefusedMarker}", DateTimeOffset.UtcNow));
+        var row = _page.Locator($"#fault-rows tr[data-product='{faulted}']");
+        await row.WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+
+        await row.Locator("button.retry").ClickAsync();
+        await Assertions.Expect(row.Locator("[data-field='retry-result']")).ToContainTextAsync("sent again from store: attempt 2");
+        await Http.UntilAsync(async () =>
+        {
+            var state = (await Http.GetAsync(_api, $"v1/products/{faulted}", GatewayFactory.Key)).Json;
+            return state.GetProperty("attempt").GetInt32() == 2 && state.GetProperty("state").GetString() == "Faulted";
+        }, "the retried product to fault again on its second attempt");
+    }
+
+    [Test]
     public async Task Should_say_why_for_a_product_it_does_not_know()
     {
         await _page.FillAsync("#lookup-id", Guid.NewGuid().ToString());

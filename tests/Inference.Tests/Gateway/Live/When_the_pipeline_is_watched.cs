@@ -14,7 +14,6 @@ public sealed class When_the_pipeline_is_watched
 {
     const int Products = 10;
     // The Gateway and the saga's door refuse what the store could not keep; a constraint of the database's own can still refuse a row.
-    const string Refused = "store-refuses-this-7f3a";
     readonly Guid _faulted = Guid.NewGuid();
     GatewayFactory _other = null!;
     HttpClient _otherClient = null!;
@@ -37,16 +36,9 @@ public sealed class When_the_pipeline_is_watched
             await Http.UntilFinishedAsync(Client, product.GetProperty("id").GetGuid());
 
         // A product the database refuses (a check constraint, as a DBA might add): the store faults it, the saga says why.
-        await using (var connection = new Npgsql.NpgsqlConnection(LivePipeline.Database.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var constraint = new Npgsql.NpgsqlCommand(
-                $"ALTER TABLE products DROP CONSTRAINT IF EXISTS refuses_marked_text; ALTER TABLE products ADD CONSTRAINT refuses_marked_text CHECK (text NOT LIKE '%{Refused}%')",
-                connection);
-            await constraint.ExecuteNonQueryAsync();
-        }
+        await LivePipeline.RefuseMarkedTextsAsync();
 
-        await LivePipeline.Pipeline.Bus.Publish(new ProductTextReceived(_faulted, "watch", null, $"Koss EQ50 {Refused}", DateTimeOffset.UtcNow));
+        await LivePipeline.Pipeline.Bus.Publish(new ProductTextReceived(_faulted, "watch", null, $"Koss EQ50 {LivePipeline.RefusedMarker}", DateTimeOffset.UtcNow));
         await Http.UntilFinishedAsync(Client, _faulted);
 
         // The figures come from the events each gateway hears, and a saga in Redis can be finished a moment before a replica
