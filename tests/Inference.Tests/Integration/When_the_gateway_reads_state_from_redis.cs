@@ -46,15 +46,16 @@ public sealed class When_the_gateway_reads_state_from_redis
         foreach (var (key, value) in repository) gateway[key] = value;
         _gateway = new GatewayFactory(gateway);
         _client = _gateway.CreateClient();
-        _replica = new GatewayFactory(gateway);
-        _replicaClient = _replica.CreateClient();
         await Http.UntilReadyAsync(_client);
-        await Http.UntilReadyAsync(_replicaClient);
 
         var posted = await Http.PostAsync(_client,
             $$"""{"id":"{{_product}}","source":"acme-feed","text":"Kingston 1GB DDR2 SDRAM memory module KTC-D320/1G 4006381333931"}""");
         Assert.That(posted.Status, Is.EqualTo(HttpStatusCode.Accepted), posted.ToString());
-        _state = await Http.UntilFinishedAsync(_client, _product);
+        _state = await Http.UntilFinishedAsync(_client, _product, TimeSpan.FromMinutes(2));
+
+        _replica = new GatewayFactory(gateway);
+        _replicaClient = _replica.CreateClient();
+        await Http.UntilReadyAsync(_replicaClient);
 
         // A product Faulted at the store, written as the Orchestrator's repository writes it (the faulted index with it).
         var store = new RedisSagaStore<ProductState>(_keyspace.Redis, new RedisSagaSettings<ProductState>(_keyspace.Prefix, TimeSpan.FromHours(1),

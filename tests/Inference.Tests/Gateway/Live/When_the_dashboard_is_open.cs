@@ -195,6 +195,17 @@ public sealed class When_the_dashboard_is_open
     }
 
     [Test]
+    public async Task Should_show_the_progress_of_a_reprocessing_job()
+    {
+        var started = await Http.PostAsync(_api, """{"source":"dashboard","dryRun":true}""", path: "v1/reprocess");
+        Assert.That(started.Status, Is.EqualTo(HttpStatusCode.Accepted), started.ToString());
+        var row = _page.Locator($"#reprocess-rows tr[data-job='{started.Json.GetProperty("id").GetString()}']");
+        await Assertions.Expect(row.Locator("[data-field='state']")).ToHaveTextAsync("Done", new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
+        await Assertions.Expect(row.Locator("[data-field='matched']")).ToHaveTextAsync((Batches * PerBatch).ToString("N0", CultureInfo.InvariantCulture));
+        await Assertions.Expect(row.Locator("[data-field='filter']")).ToContainTextAsync("dashboard");
+    }
+
+    [Test]
     public async Task Should_say_why_for_a_product_it_does_not_know()
     {
         await _page.FillAsync("#lookup-id", Guid.NewGuid().ToString());
