@@ -7,8 +7,8 @@ namespace Inference.Tests.Gateway.Live;
 /// <summary>
 /// <c>POST /v1/products/{id}/retry</c> and <c>POST /v1/products/retry</c> on the real pipeline: a Faulted product is sent to run
 /// again from the stage that failed and its attempt is counted; a product that is not Faulted, or unknown, is refused with why.
-/// (The product faults at the store because its source is missing, which the Gateway would refuse: published past it, it
-/// faults again when retried, so each retry shows as one more attempt.)
+/// (The product faults at the store because a check constraint refuses its text, so it faults again when retried, and each
+/// retry shows as one more attempt.)
 /// </summary>
 [Category("Integration")]
 public sealed class When_faulted_products_are_retried_over_http
@@ -26,7 +26,8 @@ public sealed class When_faulted_products_are_retried_over_http
     public async Task RetryAsync()
     {
         var before = DateTimeOffset.UtcNow;
-        await LivePipeline.Pipeline.Bus.Publish(new ProductTextReceived(_faulted, null!, null, "Koss EQ50 equalizer", DateTimeOffset.UtcNow));
+        await LivePipeline.RefuseMarkedTextsAsync();
+        await LivePipeline.Pipeline.Bus.Publish(new ProductTextReceived(_faulted, "retry", null, $"Koss EQ50 equalizer {LivePipeline.RefusedMarker}", DateTimeOffset.UtcNow));
         var posted = await Http.PostAsync(Client, $$"""{"id":"{{_completed}}","source":"retry","text":"Koss EQ50 3-band equalizer"}""");
         Assert.That(posted.Status, Is.EqualTo(HttpStatusCode.Accepted), posted.ToString());
         Assert.That((await Http.UntilFinishedAsync(Client, _faulted)).GetProperty("state").GetString(), Is.EqualTo("Faulted"));
@@ -34,7 +35,7 @@ public sealed class When_faulted_products_are_retried_over_http
 
         _one = await PostAsync($"v1/products/{_faulted}/retry");
         await UntilAttemptAsync(2);
-        var filter = JsonSerializer.Serialize(new { stage = "store", reason = "null value", faultedAfter = before, dryRun = true });
+        var filter = JsonSerializer.Serialize(new { stage = "store", reason = "refuses_marked_text", faultedAfter = before, dryRun = true });
         _dryRun = await PostAsync("v1/products/retry", filter);
         _byFilter = await PostAsync("v1/products/retry", filter.Replace("\"dryRun\":true", "\"dryRun\":false"));
         _afterTwoRetries = await UntilAttemptAsync(3);

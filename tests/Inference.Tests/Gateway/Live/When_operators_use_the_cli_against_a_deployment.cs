@@ -20,8 +20,9 @@ public sealed class When_operators_use_the_cli_against_a_deployment
         _gateway = new GatewayFactory(LivePipeline.GatewaySettings(), LivePipeline.Pipeline.Sagas).ServeOnLoopback();
         using var api = new HttpClient { BaseAddress = _gateway.Address };
         await Http.UntilReadyAsync(api);
-        // Without a source the store cannot keep it: it faults at the store, and again when retried.
-        await LivePipeline.Pipeline.Bus.Publish(new ProductTextReceived(_faulted, null!, null, "Koss EQ50", DateTimeOffset.UtcNow));
+        // A text the database refuses (a check constraint): it faults at the store, and again when retried.
+        await LivePipeline.RefuseMarkedTextsAsync();
+        await LivePipeline.Pipeline.Bus.Publish(new ProductTextReceived(_faulted, "cli", null, $"Koss EQ50 {LivePipeline.RefusedMarker}", DateTimeOffset.UtcNow));
         await Http.UntilFinishedAsync(api, _faulted);
     }
 
@@ -48,7 +49,7 @@ public sealed class When_operators_use_the_cli_against_a_deployment
     [Test]
     public async Task Should_list_the_faulted_products_a_filter_matches_on_a_dry_run()
     {
-        var (code, output, _) = await RetryAsync([], new RetryOptions("store", "null value", null, null, null, DryRun: true));
+        var (code, output, _) = await RetryAsync([], new RetryOptions("store", "refuses_marked_text", null, null, null, DryRun: true));
         Assert.That(code, Is.Zero);
         Assert.That(output, Does.Contain(_faulted.ToString()).And.Contain("would be retried (dry run)"));
     }

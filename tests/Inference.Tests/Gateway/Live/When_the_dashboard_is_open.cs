@@ -146,7 +146,7 @@ public sealed class When_the_dashboard_is_open
             pipeline.GetProperty("stages").EnumerateArray()
                 .Single(s => s.GetProperty("stage").GetString() == "classify").GetProperty("lastMinute").GetProperty("count").GetInt64());
         Assert.That(classified, Is.GreaterThanOrEqualTo(Batches * PerBatch));
-        Assert.That(await _page.Locator("#stage-rows tr").CountAsync(), Is.EqualTo(8));
+        Assert.That(await _page.Locator("#stage-rows tr").CountAsync(), Is.EqualTo(9));
     }
 
     [Test]

@@ -23,7 +23,7 @@ public sealed class When_the_gateway_runs_without_a_broker
         var queues = answer.Json.GetProperty("queues");
         Assert.That(queues.GetProperty("available").GetBoolean(), Is.False);
         Assert.That(queues.GetProperty("reason").GetString(), Does.Contain("InMemory"));
-        Assert.That(answer.Json.GetProperty("stages").GetArrayLength(), Is.EqualTo(8));
+        Assert.That(answer.Json.GetProperty("stages").GetArrayLength(), Is.EqualTo(9));
         Assert.That(answer.Json.GetProperty("deadLetters").GetArrayLength(), Is.EqualTo(0), "no broker, no dead-letter queues to read");
     }
 }
