@@ -34,6 +34,19 @@ public sealed class PostgresDatabase : IAsyncDisposable
         return new PostgresDatabase(admin, connectionString, name);
     }
 
+    /// <summary>Rows in the products table (0 before the Store has made it).</summary>
+    public Task<long> CountProductsAsync() => CountProductsAsync(ConnectionString);
+
+    /// <summary>Rows in the products table of the database at <paramref name="connectionString"/> (0 before the Store has made it).</summary>
+    public static async Task<long> CountProductsAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM products", connection);
+        try { return (long)(await command.ExecuteScalarAsync())!; }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable) { return 0; }
+    }
+
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();

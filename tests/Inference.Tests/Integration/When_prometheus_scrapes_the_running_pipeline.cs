@@ -269,14 +269,7 @@ public sealed partial class When_prometheus_scrapes_the_running_pipeline
         }
     }
 
-    async Task<long> StoredAsync()
-    {
-        await using var connection = new NpgsqlConnection(_database.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM products", connection);
-        try { return (long)(await command.ExecuteScalarAsync())!; }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable) { return 0; }
-    }
+    Task<long> StoredAsync() => _database.CountProductsAsync();
 
     async Task WaitForAsync(Func<Task<bool>> condition, string what)
     {

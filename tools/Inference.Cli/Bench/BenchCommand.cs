@@ -109,7 +109,7 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
         while (stored < count && DateTime.UtcNow - lastProgress < settings.Patience)
         {
             await Task.Delay(100, cancellationToken);
-            var now = await CountAsync(connectionString);
+            var now = await PostgresDatabase.CountProductsAsync(connectionString);
             if (now > stored) lastProgress = DateTime.UtcNow;
             stored = now;
         }
@@ -194,15 +194,6 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
             new ProcessUsage("redis", ProcessUsage.FromPidFile(servers.PidFile("redis", "redis.pid"))),
             new ProcessUsage("postgresql", ProcessUsage.WithChildren(ProcessUsage.FromPidFile(servers.PidFile("postgres", "data", "postmaster.pid")))),
         ];
-    }
-
-    static async Task<long> CountAsync(string connectionString)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM products", connection);
-        try { return (long)(await command.ExecuteScalarAsync())!; }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable) { return 0; }
     }
 
     /// <summary>First publish to last store, and received→stored per product, from the stored rows' own timestamps.</summary>
