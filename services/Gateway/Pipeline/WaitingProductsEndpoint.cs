@@ -27,9 +27,7 @@ public static class WaitingProductsEndpoint
         // Only the Redis repository keeps the counts; an in-memory one (tests, a single process) has no shared truth to tell.
         if (services.GetService<RedisSagaStore<ProductState>>() is not { } store)
             return Results.Ok(new WaitingProducts(clock.GetUtcNow(), false, "SagaRepository:Kind is not Redis: no shared saga store to count in.", null));
-        var byState = await store.CountByState();
-        return Results.Ok(new WaitingProducts(clock.GetUtcNow(), true, null,
-            Stage.All.ToDictionary(stage => stage, stage => byState.GetValueOrDefault(Stage.StateAwaiting(stage)!))));
+        return Results.Ok(new WaitingProducts(clock.GetUtcNow(), true, null, await new RedisInFlightProducts(store).CountByStage()));
     }
 }
 
