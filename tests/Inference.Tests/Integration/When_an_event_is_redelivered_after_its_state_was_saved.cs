@@ -25,6 +25,10 @@ public sealed class When_an_event_is_redelivered_after_its_state_was_saved : Pro
 
     protected override async Task<RabbitMqVirtualHost?> BrokerAsync() => _vhost = await RabbitMqVirtualHost.CreateAsync("redelivery");
 
+    // The redelivery alone sends the command again: no stage deadline may do it first on a slow machine.
+    protected override IDictionary<string, string?> RepositorySettings() =>
+        new Dictionary<string, string?>(base.RepositorySettings()) { ["StageTimeout:ResendAfter"] = "00:10:00" };
+
     protected override void ConfigureEndpoint(string name, IReceiveEndpointConfigurator endpoint)
     {
         if (name == QueueNames.ProductState)
