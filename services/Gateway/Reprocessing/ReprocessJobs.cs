@@ -28,9 +28,13 @@ public sealed class ReprocessJobs(
         lock (_jobs)
         {
             _jobs.AddFirst(job);
-            // Finished jobs beyond the kept number are let go; running ones always stay.
-            for (var node = _jobs.Last; node is not null && _jobs.Count > options.Value.Reprocess.JobsKept; node = node.Previous)
+            // Finished jobs beyond the kept number are let go, oldest first; running ones always stay.
+            for (var node = _jobs.Last; node is not null && _jobs.Count > options.Value.Reprocess.JobsKept;)
+            {
+                var newer = node.Previous;
                 if (node.Value.Finished) _jobs.Remove(node);
+                node = newer;
+            }
         }
 
         job.Run = Task.Run(() => RunAsync(job, CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, job.Cancellation.Token).Token));

@@ -132,28 +132,3 @@ public sealed class When_a_stage_faults_on_redis : ProductSagaOnRedisScenario
         Assert.That(await faulted.Between(DateTimeOffset.UnixEpoch, saga.FaultedAt.Value.AddMinutes(-1), 10), Does.Not.Contain(_product));
     }
 }
-
-[Category("Integration")]
-public sealed class When_a_faulted_product_is_retried_on_redis : ProductSagaOnRedisScenario
-{
-    readonly Guid _product = Guid.NewGuid();
-
-    protected override async Task Given()
-    {
-        Script.FailAt[_product] = "validate";
-        await Receive(_product);
-        await InState(_product, m => m.Faulted);
-        Script.FailAt.TryRemove(_product, out _);
-        await Retry(_product);
-        await InState(_product, m => m.Completed);
-    }
-
-    [Test]
-    public async Task Should_leave_the_faulted_index_and_expire_only_once_finished_again()
-    {
-        Assert.That(await Services.GetRequiredService<IFaultedProducts>().Between(DateTimeOffset.UnixEpoch, DateTimeOffset.UtcNow.AddMinutes(1), 10),
-            Does.Not.Contain(_product));
-        Assert.That(await Keyspace.Database.KeyTimeToLiveAsync(KeyOf(_product)), Is.Not.Null, "Completed again: it expires");
-        Assert.That((await LoadElsewhere(_product))!.Attempt, Is.EqualTo(2));
-    }
-}

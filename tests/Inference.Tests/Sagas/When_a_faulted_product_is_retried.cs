@@ -1,4 +1,6 @@
 using Inference.Contracts;
+using Inference.Sagas;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Inference.Tests.Sagas;
 
@@ -74,6 +76,13 @@ public sealed class When_a_faulted_product_is_retried(bool onRealServers) : Prod
         Assert.That(saga.CurrentState, Is.EqualTo("Faulted"));
         Assert.That(saga.FaultStage, Is.EqualTo("extract"));
         Assert.That(Script.Ends.OfType<ProductFaulted>().Count(f => f.ProductId == _failsAgain), Is.EqualTo(2), "each fault is announced");
+    }
+
+    [Test]
+    public async Task Should_list_as_faulted_only_the_product_that_faulted_again()
+    {
+        var faulted = await Services.GetRequiredService<IFaultedProducts>().Between(DateTimeOffset.UnixEpoch, DateTimeOffset.UtcNow.AddMinutes(1), 100);
+        Assert.That(faulted, Is.EqualTo(new[] { _failsAgain }));
     }
 
     [Test]
