@@ -41,7 +41,9 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
         await using (var pipeline = await DistributedPipeline.StartAsync(layout, environment, extractors, logs, TimeSpan.FromSeconds(120)))
         {
             var usage = Usage(layout, pipeline);
-            result = await MeasureAsync(warmUp, products, vhost, database, usage, cancellationToken);
+            // What starting cost: every service's CPU from its launch until it was ready (loading, and compiling its start-up code).
+            var startCpu = usage.Take(pipeline.Services.Count).Sum(u => u.TotalCpuSeconds());
+            result = await MeasureAsync(warmUp, products, vhost, database, usage, cancellationToken) with { StartCpuSeconds = startCpu };
         }
 
         await RunInfo.DeleteRedisKeysAsync(servers.Redis, prefix);
@@ -88,12 +90,12 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
 
             await sampling.CancelAsync();
             await sampler;
-            var (seconds, p50, p95, p99) = await LatenciesAsync(database.ConnectionString, started);
+            var (seconds, p50, p95, p99, firstSeconds) = await LatenciesAsync(database.ConnectionString, started);
             return new BenchResult(
                 commandLine, RunInfo.Commit(SolutionLayout.FindRoot(AppContext.BaseDirectory)), RunInfo.Machine(), started, settings.Models, settings.Rate, warmUp.Length, products.Length, (int)stored,
                 seconds, stored / seconds, p50, p95, p99,
                 usage.Select(u => new ProcessFigures(u.Name, u.CpuSeconds / Math.Max(1, stored) * 1000, u.PeakRssBytes / 1048576.0)).ToArray(),
-                [], null, idleAfter);
+                [], null, idleAfter, FirstSeconds: firstSeconds);
         }
         finally
         {
@@ -196,29 +198,44 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
         ];
     }
 
-    /// <summary>First publish to last store, and received→stored per product, from the stored rows' own timestamps.</summary>
-    static async Task<(double Seconds, double P50, double P95, double P99)> LatenciesAsync(string connectionString, DateTimeOffset started)
+    /// <summary>
+    /// First publish to last store, received→stored per product, from the stored rows' own timestamps; and p50/p99 per
+    /// <see cref="LatencyWindow.Seconds"/> of arrival over the run's first half minute, which shows how soon a process runs at full speed.
+    /// </summary>
+    static async Task<(double Seconds, double P50, double P95, double P99, IReadOnlyList<LatencyWindow> FirstSeconds)> LatenciesAsync(
+        string connectionString, DateTimeOffset started)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT EXTRACT(EPOCH FROM (created_at - received_at)) * 1000, created_at FROM products WHERE received_at >= @started", connection);
+            "SELECT EXTRACT(EPOCH FROM (created_at - received_at)) * 1000, created_at, received_at FROM products WHERE received_at >= @started", connection);
         command.Parameters.AddWithValue("started", started.UtcDateTime);
         var latencies = new List<double>();
+        var windows = new List<double>[LatencyWindow.Count];
+        for (var i = 0; i < windows.Length; i++) windows[i] = [];
         var last = started;
         await using (var reader = await command.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())
             {
-                latencies.Add((double)reader.GetDecimal(0));
+                var latency = (double)reader.GetDecimal(0);
+                latencies.Add(latency);
                 var stored = reader.GetFieldValue<DateTimeOffset>(1);
                 if (stored > last) last = stored;
+                var window = (int)((reader.GetFieldValue<DateTimeOffset>(2) - started).TotalSeconds / LatencyWindow.Seconds);
+                if (window < windows.Length) windows[window].Add(latency);
             }
         }
 
-        latencies.Sort();
-        double At(double q) => latencies.Count == 0 ? double.NaN : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
-        return (Math.Max(0.001, (last - started).TotalSeconds), At(0.50), At(0.95), At(0.99));
+        return (Math.Max(0.001, (last - started).TotalSeconds), Quantile(latencies, 0.50), Quantile(latencies, 0.95), Quantile(latencies, 0.99),
+            windows.Select((w, i) => new LatencyWindow(i * LatencyWindow.Seconds, w.Count, Quantile(w, 0.50), Quantile(w, 0.99))).Where(w => w.Products > 0).ToArray());
+    }
+
+    static double Quantile(List<double> values, double q)
+    {
+        if (values.Count == 0) return double.NaN;
+        values.Sort();
+        return values[Math.Min(values.Count - 1, (int)Math.Ceiling(q * values.Count) - 1)];
     }
 
     void Print(BenchResult result)
@@ -229,6 +246,9 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
         table.AddRow("latency received→stored p50 / p95 / p99", $"{result.LatencyP50Ms:N0} / {result.LatencyP95Ms:N0} / {result.LatencyP99Ms:N0} ms");
         if (result.LimitProductsPerSecond is { } limit)
             table.AddRow("model limit (one core, models only)", $"{limit:N0} products/s; pipeline at {result.ShareOfLimit:P0} of it");
+        if (result.StartCpuSeconds is { } startCpu) table.AddRow("start: every service's CPU until ready", $"{startCpu:N1} s");
+        foreach (var w in result.FirstSeconds ?? [])
+            table.AddRow($"arrived {w.FromSecond}-{w.FromSecond + LatencyWindow.Seconds} s: p50 / p99", $"{w.P50Ms:N0} / {w.P99Ms:N0} ms ({w.Products:N0} products)");
         console.Write(table);
 
         var processes = new Table().AddColumns("process", "CPU s per 1,000 products", "peak RSS MB");

@@ -25,6 +25,9 @@ public static class BenchMarkdown
         md.AppendLine($"| latency received → stored, p50 / p95 / p99 | {r.LatencyP50Ms:N0} / {r.LatencyP95Ms:N0} / {r.LatencyP99Ms:N0} ms |");
         if (r.LimitProductsPerSecond is { } limit)
             md.AppendLine($"| model limit (one core doing only model work) | {limit:N0} products/s; the pipeline reached {r.ShareOfLimit:P0} of it |");
+        if (r.StartCpuSeconds is { } startCpu) md.AppendLine($"| start: every service's CPU from launch until ready | {startCpu:N1} s |");
+        foreach (var w in r.FirstSeconds ?? [])
+            md.AppendLine($"| arrived {w.FromSecond}–{w.FromSecond + LatencyWindow.Seconds} s: p50 / p99 | {w.P50Ms:N0} / {w.P99Ms:N0} ms ({w.Products:N0} products) |");
         md.AppendLine();
         md.AppendLine("| process | CPU s per 1,000 products | peak RSS MB |");
         md.AppendLine("| --- | ---: | ---: |");
