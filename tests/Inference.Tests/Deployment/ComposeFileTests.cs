@@ -78,6 +78,15 @@ public sealed class ComposeFileTests
     }
 
     [Test]
+    public void Should_give_the_services_that_share_a_setting_one_value_and_inference_run_s_queue_tuning()
+    {
+        var processes = DotnetServices()
+            .Select(s => (s.Name, ServiceFolder(s.Service), SharedSettings.Of(ServiceFolder(s.Service), SharedSettings.FromEnvironment(Environment(s.Service)))))
+            .Append((SharedSettings.Embedded, SharedSettings.Embedded, SharedSettings.Of(SharedSettings.Embedded)));
+        Assert.That(SharedSettings.Disagreements(processes), Is.Empty);
+    }
+
+    [Test]
     public void Should_use_the_rabbitmq_transport_everywhere()
     {
         foreach (var (name, service) in DotnetServices())

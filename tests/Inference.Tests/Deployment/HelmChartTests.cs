@@ -152,6 +152,19 @@ public sealed class HelmChartTests
         Assert.That(rendered.DeepGate, Is.EqualTo(own.DeepGate));
     }
 
+    [Test]
+    public void Should_give_the_services_that_share_a_setting_one_value_and_inference_run_s_queue_tuning()
+    {
+        // What each pod's process sees: its image's appsettings.json, with the rendered environment over it.
+        var chart = Chart("default");
+        var processes = chart.Deployments
+            .Select(d => (d.Metadata.Name, Folder(RenderedChart.ServiceOf(d)), SharedSettings.Of(Folder(RenderedChart.ServiceOf(d)), chart.Configuration(d))))
+            .Append((SharedSettings.Embedded, SharedSettings.Embedded, SharedSettings.Of(SharedSettings.Embedded)));
+        Assert.That(SharedSettings.Disagreements(processes), Is.Empty);
+
+        static string Folder(string service) => SharedSettings.Services.Single(s => string.Equals(s, service, StringComparison.OrdinalIgnoreCase));
+    }
+
     [TestCaseSource(nameof(ValueSets))]
     public void Should_probe_every_container_on_its_health_endpoints(string set)
     {
