@@ -78,12 +78,13 @@ public sealed class ComposeFileTests
     }
 
     [Test]
-    public void Should_give_the_services_that_share_a_setting_one_value_and_inference_run_s_queue_tuning()
+    public void Should_give_the_services_that_share_a_setting_one_value_and_their_own_tuning()
     {
-        var processes = DotnetServices()
+        var deployed = DotnetServices()
             .Select(s => (s.Name, ServiceFolder(s.Service), SharedSettings.Of(ServiceFolder(s.Service), SharedSettings.FromEnvironment(Environment(s.Service)))))
-            .Append((SharedSettings.Embedded, SharedSettings.Embedded, SharedSettings.Of(SharedSettings.Embedded)));
-        Assert.That(SharedSettings.Disagreements(processes), Is.Empty);
+            .ToArray();
+        Assert.That(SharedSettings.Disagreements(deployed.Append((SharedSettings.Embedded, SharedSettings.Embedded, SharedSettings.Of(SharedSettings.Embedded)))), Is.Empty);
+        Assert.That(SharedSettings.DriftsFromOwnFiles(deployed), Is.Empty);
     }
 
     [Test]

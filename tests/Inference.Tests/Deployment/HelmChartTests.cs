@@ -153,14 +153,16 @@ public sealed class HelmChartTests
     }
 
     [Test]
-    public void Should_give_the_services_that_share_a_setting_one_value_and_inference_run_s_queue_tuning()
+    public void Should_give_the_services_that_share_a_setting_one_value_and_their_own_tuning()
     {
         // What each pod's process sees: its image's appsettings.json, with the rendered environment over it.
         var chart = Chart("default");
-        var processes = chart.Deployments
+        var deployed = chart.Deployments
             .Select(d => (d.Metadata.Name, Folder(RenderedChart.ServiceOf(d)), SharedSettings.Of(Folder(RenderedChart.ServiceOf(d)), chart.Configuration(d))))
-            .Append((SharedSettings.Embedded, SharedSettings.Embedded, SharedSettings.Of(SharedSettings.Embedded)));
-        Assert.That(SharedSettings.Disagreements(processes), Is.Empty);
+            .ToArray();
+        Assert.That(SharedSettings.Disagreements(deployed.Append((SharedSettings.Embedded, SharedSettings.Embedded, SharedSettings.Of(SharedSettings.Embedded)))), Is.Empty);
+        // The chart's values (routing, stage deadlines) say what the services' own files and code say.
+        Assert.That(SharedSettings.DriftsFromOwnFiles(deployed), Is.Empty);
 
         static string Folder(string service) => SharedSettings.Services.Single(s => string.Equals(s, service, StringComparison.OrdinalIgnoreCase));
     }

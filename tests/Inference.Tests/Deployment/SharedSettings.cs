@@ -26,7 +26,11 @@ public static class SharedSettings
 
     /// <param name="Readers">Service folders (or <see cref="Embedded"/>) that read the section and so must agree on it.</param>
     /// <param name="OwnKeys">Keys of the section each reader may set for itself (only the Store migrates the table).</param>
-    public sealed record Section(string Name, Type Options, string[] Readers, string[] OwnKeys)
+    /// <param name="Tuning">
+    /// Not where the servers are but how the pipeline behaves: a deployment runs with the services' own values unless its
+    /// values say otherwise.
+    /// </param>
+    public sealed record Section(string Name, Type Options, string[] Readers, string[] OwnKeys, bool Tuning = false)
     {
         public override string ToString() => Name;
     }
@@ -38,11 +42,12 @@ public static class SharedSettings
     public static readonly Section[] Sections =
     [
         new(TransportOptions.Section, typeof(TransportOptions), Services, []),
-        new(QueueOptions.Section, typeof(QueueOptions), [.. Services, Embedded], []),
+        new(QueueOptions.Section, typeof(QueueOptions), [.. Services, Embedded], [], Tuning: true),
         new(SagaRepositoryOptions.Section, typeof(SagaRepositoryOptions), ["Orchestrator", "Gateway"], []),
         new(StoreOptions.Section, typeof(StoreOptions), ["Store", "Gateway"], [nameof(StoreOptions.MigrateOnStart)]),
-        new(ProductTextOptions.Section, typeof(ProductTextOptions), ["Orchestrator", "Gateway", Embedded], []),
-        new(RoutingOptions.Section, typeof(RoutingOptions), ["Orchestrator", Embedded], []),
+        new(ProductTextOptions.Section, typeof(ProductTextOptions), ["Orchestrator", "Gateway", Embedded], [], Tuning: true),
+        new(RoutingOptions.Section, typeof(RoutingOptions), ["Orchestrator", Embedded], [], Tuning: true),
+        new(StageDeadlineOptions.Section, typeof(StageDeadlineOptions), ["Orchestrator"], [], Tuning: true),
     ];
 
     /// <summary>A service's own settings file (<c>services/&lt;folder&gt;/appsettings.json</c>), or the embedded run's.</summary>
@@ -85,6 +90,18 @@ public static class SharedSettings
 
         return found;
     }
+
+    /// <summary>
+    /// Where a deployed process (its settings file with the deployment's environment over it) binds a tuning section other
+    /// than its settings file alone does: the deployment's default drifted from the services' own.
+    /// </summary>
+    public static IReadOnlyList<string> DriftsFromOwnFiles(IEnumerable<(string Name, string Reader, IConfiguration Settings)> deployed) =>
+        deployed.SelectMany(p => Sections
+                .Where(section => section.Tuning && section.Readers.Contains(p.Reader, StringComparer.OrdinalIgnoreCase))
+                .Select(section => (Section: section, Deployed: Bound(section, p.Settings), Own: Bound(section, Of(p.Reader))))
+                .Where(x => x.Deployed != x.Own)
+                .Select(x => $"{x.Section.Name}: {p.Name} binds {x.Deployed}, {FileOf(p.Reader)} alone {x.Own}"))
+            .ToArray();
 
     /// <summary>The settings of a deployment's process (<c>Section__Key</c> environment variables) as .NET configuration.</summary>
     public static IConfiguration FromEnvironment(IEnumerable<(string Key, string Value)> variables) =>

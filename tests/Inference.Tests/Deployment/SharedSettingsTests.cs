@@ -34,6 +34,16 @@ public sealed class SharedSettingsTests
             Has.One.StartsWith("SagaRepository: Gateway binds").And.Contains("\"Kind\":\"InMemory\"").And.Contains("Orchestrator binds"));
     }
 
+    [Test]
+    public void Should_name_a_tuning_a_deployment_changes_by_default()
+    {
+        var deployed = SharedSettings.FromEnvironment([("StageTimeout__ResendAfter", "00:15:00"), ("Transport__RabbitMq__Host", "rabbitmq")]);
+        var drifts = SharedSettings.DriftsFromOwnFiles([("orchestrator", "Orchestrator", SharedSettings.Of("Orchestrator", deployed))]);
+        // Where the servers are is the deployment's to say; how the pipeline behaves is the services' own.
+        Assert.That(drifts, Has.One.StartsWith("StageTimeout: orchestrator binds").And.Contains("00:15:00"));
+        Assert.That(drifts, Has.Count.EqualTo(1));
+    }
+
     [TestCaseSource(typeof(SharedSettings), nameof(SharedSettings.Services))]
     public void Should_default_to_the_servers_every_other_service_uses(string service)
     {
