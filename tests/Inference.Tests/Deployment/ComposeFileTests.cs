@@ -78,6 +78,16 @@ public sealed class ComposeFileTests
     }
 
     [Test]
+    public void Should_give_the_services_that_share_a_setting_one_value_and_their_own_tuning()
+    {
+        var deployed = DotnetServices()
+            .Select(s => (s.Name, ServiceFolder(s.Service), SharedSettings.Of(ServiceFolder(s.Service), SharedSettings.FromEnvironment(Environment(s.Service)))))
+            .ToArray();
+        Assert.That(SharedSettings.Disagreements(deployed.Append((SharedSettings.Embedded, SharedSettings.Embedded, SharedSettings.Of(SharedSettings.Embedded)))), Is.Empty);
+        Assert.That(SharedSettings.DriftsFromOwnFiles(deployed), Is.Empty);
+    }
+
+    [Test]
     public void Should_use_the_rabbitmq_transport_everywhere()
     {
         foreach (var (name, service) in DotnetServices())

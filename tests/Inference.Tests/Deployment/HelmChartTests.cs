@@ -152,6 +152,21 @@ public sealed class HelmChartTests
         Assert.That(rendered.DeepGate, Is.EqualTo(own.DeepGate));
     }
 
+    [Test]
+    public void Should_give_the_services_that_share_a_setting_one_value_and_their_own_tuning()
+    {
+        // What each pod's process sees: its image's appsettings.json, with the rendered environment over it.
+        var chart = Chart("default");
+        var deployed = chart.Deployments
+            .Select(d => (d.Metadata.Name, Folder(RenderedChart.ServiceOf(d)), SharedSettings.Of(Folder(RenderedChart.ServiceOf(d)), chart.Configuration(d))))
+            .ToArray();
+        Assert.That(SharedSettings.Disagreements(deployed.Append((SharedSettings.Embedded, SharedSettings.Embedded, SharedSettings.Of(SharedSettings.Embedded)))), Is.Empty);
+        // The chart's values (routing, stage deadlines) say what the services' own files and code say.
+        Assert.That(SharedSettings.DriftsFromOwnFiles(deployed), Is.Empty);
+
+        static string Folder(string service) => SharedSettings.Services.Single(s => string.Equals(s, service, StringComparison.OrdinalIgnoreCase));
+    }
+
     [TestCaseSource(nameof(ValueSets))]
     public void Should_probe_every_container_on_its_health_endpoints(string set)
     {

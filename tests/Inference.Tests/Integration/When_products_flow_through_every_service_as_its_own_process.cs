@@ -24,45 +24,23 @@ public sealed class When_products_flow_through_every_service_as_its_own_process
     const int Products = 2_000;
     static readonly TimeSpan Patience = TimeSpan.FromMinutes(5);
 
-    RabbitMqVirtualHost _vhost = null!;
-    PostgresDatabase _database = null!;
-    RedisKeyspace _redis = null!;
-    DistributedPipeline _pipeline = null!;
-    IBusControl _upstream = null!;
+    ProcessPipeline _run = null!;
     Guid[] _published = [];
     readonly Guid _withoutText = Guid.NewGuid();
-    string _logs = null!;
 
     [OneTimeSetUp]
     public async Task RunAsync()
     {
-        _vhost = await RabbitMqVirtualHost.CreateAsync("e2e");
-        _database = await PostgresDatabase.CreateAsync("e2e");
-        _redis = await RedisKeyspace.CreateAsync();
-        _logs = Directory.CreateTempSubdirectory("inference-e2e-").FullName;
-
-        var testDirectory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        var layout = new SolutionLayout(SolutionLayout.FindRoot(testDirectory.FullName), testDirectory.Parent!.Parent!.Name);
-        var settings = LoopbackServers.Current.ServiceSettings(_vhost.Name, _redis.Prefix, _database.ConnectionString);
         // The deployed extractors in two processes, so one process serving several queues is covered too.
-        var extractors = layout.DeployedExtractors().SelectMany(e => e).ToArray();
-        string[][] processes = [extractors[..(extractors.Length / 2)], extractors[(extractors.Length / 2)..]];
-        _pipeline = await DistributedPipeline.StartAsync(layout, settings, processes, _logs, TimeSpan.FromSeconds(120));
+        _run = await ProcessPipeline.StartAsync("e2e", extractors => [extractors[..(extractors.Length / 2)], extractors[(extractors.Length / 2)..]]);
 
-        _upstream = _vhost.CreateUpstreamBus();
-        await _upstream.StartAsync();
-
-        var records = File.ReadLines(Path.Combine(layout.Root, "models", "eval", "folds89.jsonl")).Take(Products)
-            .Select(line => JsonDocument.Parse(line).RootElement)
-            .Select(r => (Id: r.GetProperty("id").GetString()!, Source: r.GetProperty("source").GetString()!, Text: r.GetProperty("text").GetString()!))
-            .ToArray();
-        _published = records.Select(r => ProductIds.For(r.Source, r.Id)).ToArray();
-        await Task.WhenAll(records.Select((r, i) =>
-            _upstream.Publish(new ProductTextReceived(_published[i], r.Source, r.Id, r.Text, DateTimeOffset.UtcNow))));
+        var products = _run.Products(Products);
+        _published = products.Select(p => p.ProductId).ToArray();
+        await Task.WhenAll(products.Select(p => _run.Upstream.Publish(p)));
 
         // Bad input published past the Gateway: a product without text (the saga's door refuses it), and bytes that are not a message at all.
-        await _upstream.Publish(new ProductTextReceived(_withoutText, "test", "no-text", null!, DateTimeOffset.UtcNow));
-        await _vhost.PublishRawAsync("Inference.Contracts:ProductTextReceived", "{ this is not json", "application/vnd.masstransit+json");
+        await _run.Upstream.Publish(new ProductTextReceived(_withoutText, "test", "no-text", null!, DateTimeOffset.UtcNow));
+        await _run.VirtualHost.PublishRawAsync("Inference.Contracts:ProductTextReceived", "{ this is not json", "application/vnd.masstransit+json");
 
         await WaitForAsync(async () => await StoredAsync() >= Products, "every product stored");
     }
@@ -70,18 +48,13 @@ public sealed class When_products_flow_through_every_service_as_its_own_process
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        if (_upstream is not null) await _upstream.StopAsync();
-        if (_pipeline is not null) await _pipeline.DisposeAsync();
-        foreach (var log in Directory.EnumerateFiles(_logs)) TestContext.AddTestAttachment(log);
-        await _redis.DisposeAsync();
-        await _database.DisposeAsync();
-        await _vhost.DisposeAsync();
+        if (_run is not null) await _run.DisposeAsync();
     }
 
     [Test]
     public async Task Should_store_every_product_exactly_once()
     {
-        await using var connection = new NpgsqlConnection(_database.ConnectionString);
+        await using var connection = new NpgsqlConnection(_run.Database.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT product_id FROM products", connection);
         var stored = new List<Guid>();
@@ -122,19 +95,19 @@ public sealed class When_products_flow_through_every_service_as_its_own_process
     [Test]
     public async Task Should_keep_the_product_without_text_and_the_unreadable_message_in_the_error_queue_and_start_no_saga()
     {
-        await WaitForAsync(async () => await _vhost.MessagesInAsync("product-state_error") == 2, "product-state_error holds both");
+        await WaitForAsync(async () => await _run.VirtualHost.MessagesInAsync("product-state_error") == 2, "product-state_error holds both");
         Assert.That(await Repository().Load(_withoutText), Is.Null, "no saga");
-        Assert.That(await _vhost.MessagesInAsync("classify_error"), Is.EqualTo(0), "no command sent");
+        Assert.That(await _run.VirtualHost.MessagesInAsync("classify_error"), Is.EqualTo(0), "no command sent");
     }
 
     [Test]
     public async Task Should_leave_no_dead_letter_queue_but_the_pipeline_queues_own() =>
-        Assert.That((await _vhost.QueuesAsync()).Where(q => q.EndsWith("_error", StringComparison.Ordinal) || q.EndsWith("_skipped", StringComparison.Ordinal)),
+        Assert.That((await _run.VirtualHost.QueuesAsync()).Where(q => q.EndsWith("_error", StringComparison.Ordinal) || q.EndsWith("_skipped", StringComparison.Ordinal)),
             Is.EqualTo(new[] { "product-state_error" }));
 
     [Test]
     public void Should_keep_every_service_running() =>
-        Assert.That(_pipeline.Services.Where(s => s.HasExited).Select(s => s.Name), Is.Empty);
+        Assert.That(_run.Pipeline.Services.Where(s => s.HasExited).Select(s => s.Name), Is.Empty);
 
     [Test]
     public async Task Should_serve_every_model_s_figures()
@@ -169,7 +142,7 @@ public sealed class When_products_flow_through_every_service_as_its_own_process
         // Once every saga settled, no product waits on any stage: the gauge reads the saga store's per-state sets.
         await WaitForAsync(async () =>
         {
-            orchestrator = await PrometheusText.ScrapeAsync(_pipeline["orchestrator"].Address!);
+            orchestrator = await PrometheusText.ScrapeAsync(_run.Pipeline["orchestrator"].Address!);
             return orchestrator.Where("inference_stage_products").Count == Stage.All.Count && orchestrator.Sum("inference_stage_products") == 0;
         }, "no product waiting on any stage");
 
@@ -204,20 +177,20 @@ public sealed class When_products_flow_through_every_service_as_its_own_process
     async Task<Dictionary<string, PrometheusText>> ScrapeAllAsync()
     {
         var scrapes = new Dictionary<string, PrometheusText>();
-        foreach (var service in _pipeline.Services)
+        foreach (var service in _run.Pipeline.Services)
         {
             using var http = new HttpClient();
             var text = await http.GetStringAsync(new Uri(service.Address!, "/metrics"));
-            await File.WriteAllTextAsync(Path.Combine(_logs, $"metrics-{service.Name}.txt"), text);
+            await File.WriteAllTextAsync(Path.Combine(_run.Home, $"metrics-{service.Name}.txt"), text);
             scrapes[service.Name] = PrometheusText.Parse(text);
         }
 
         return scrapes;
     }
 
-    ILoadSagaRepository<ProductState> Repository() => new ProductStates(LoopbackServers.Current.Redis, _redis.Prefix).Repository;
+    ILoadSagaRepository<ProductState> Repository() => new ProductStates(LoopbackServers.Current.Redis, _run.Redis.Prefix).Repository;
 
-    Task<long> StoredAsync() => _database.CountProductsAsync();
+    Task<long> StoredAsync() => _run.Database.CountProductsAsync();
 
     async Task WaitForAsync(Func<Task<bool>> condition, string what)
     {
@@ -226,7 +199,7 @@ public sealed class When_products_flow_through_every_service_as_its_own_process
         {
             if (DateTime.UtcNow > giveUpAt)
                 Assert.Fail($"gave up waiting for {what} after {Patience.TotalMinutes} min; last lines of each service:\n" +
-                            string.Join("\n\n", _pipeline.Services.Select(s => $"--- {s.Name}\n{s.Tail(15)}")));
+                            string.Join("\n\n", _run.Pipeline.Services.Select(s => $"--- {s.Name}\n{s.Tail(15)}")));
             await Task.Delay(250);
         }
     }

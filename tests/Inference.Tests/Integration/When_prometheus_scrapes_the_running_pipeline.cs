@@ -28,47 +28,27 @@ public sealed partial class When_prometheus_scrapes_the_running_pipeline
     static readonly TimeSpan Patience = TimeSpan.FromMinutes(4);
     static readonly string Root = SolutionLayout.FindRoot(TestContext.CurrentContext.TestDirectory);
 
-    RabbitMqVirtualHost _vhost = null!;
-    PostgresDatabase _database = null!;
-    RedisKeyspace _redis = null!;
-    DistributedPipeline _pipeline = null!;
-    IBusControl _upstream = null!;
+    ProcessPipeline _run = null!;
     Process? _prometheus;
-    string _home = null!;
     readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     Uri _api = null!;
 
     [OneTimeSetUp]
     public async Task RunAsync()
     {
-        _vhost = await RabbitMqVirtualHost.CreateAsync("prom");
-        _database = await PostgresDatabase.CreateAsync("prom");
-        _redis = await RedisKeyspace.CreateAsync();
-        _home = Directory.CreateTempSubdirectory("inference-prometheus-").FullName;
-
-        var testDirectory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        var layout = new SolutionLayout(Root, testDirectory.Parent!.Parent!.Name);
-        var settings = LoopbackServers.Current.ServiceSettings(_vhost.Name, _redis.Prefix, _database.ConnectionString);
-        string[][] extractors = [layout.DeployedExtractors().SelectMany(e => e).ToArray()];
         // The name deployment gives a service wins over the code's.
         var named = new Dictionary<string, IDictionary<string, string?>> { ["validator"] = new Dictionary<string, string?> { ["OTEL_SERVICE_NAME"] = "validator-as-deployed" } };
-        _pipeline = await DistributedPipeline.StartAsync(layout, settings, extractors, _home, TimeSpan.FromSeconds(120), named, withGateway: true);
+        _run = await ProcessPipeline.StartAsync("prom", extractors => [extractors], named, withGateway: true);
 
         _prometheus = StartPrometheus();
         _api = new Uri($"http://127.0.0.1:{LoopbackServers.Current.PrometheusPort}/");
         await WaitForAsync(async () => (await TryGetAsync("-/ready")) is not null, "Prometheus ready");
 
-        _upstream = _vhost.CreateUpstreamBus();
-        await _upstream.StartAsync();
-        var records = File.ReadLines(Path.Combine(Root, "models", "eval", "folds89.jsonl")).Take(Products)
-            .Select(line => JsonDocument.Parse(line).RootElement)
-            .Select(r => new ProductTextReceived(ProductIds.For(r.GetProperty("source").GetString()!, r.GetProperty("id").GetString()!),
-                r.GetProperty("source").GetString()!, r.GetProperty("id").GetString(), r.GetProperty("text").GetString()!, DateTimeOffset.UtcNow))
-            .ToArray();
+        var records = _run.Products(Products);
         // A product without text: refused at the bus door, kept in product-state_error.
-        await _upstream.Publish(new ProductTextReceived(Guid.NewGuid(), "test", "no-text", null!, DateTimeOffset.UtcNow));
+        await _run.Upstream.Publish(new ProductTextReceived(Guid.NewGuid(), "test", "no-text", null!, DateTimeOffset.UtcNow));
         // A product the database refuses (a check constraint, as a DBA might add): faulted at the store, its command in store_error.
-        await using (var connection = new NpgsqlConnection(_database.ConnectionString))
+        await using (var connection = new NpgsqlConnection(_run.Database.ConnectionString))
         {
             await connection.OpenAsync();
             await WaitForAsync(async () =>
@@ -80,15 +60,15 @@ public sealed partial class When_prometheus_scrapes_the_running_pipeline
             await constraint.ExecuteNonQueryAsync();
         }
 
-        await _upstream.Publish(new ProductTextReceived(Guid.NewGuid(), "test", "refused", $"Koss EQ50 {Refused}", DateTimeOffset.UtcNow));
+        await _run.Upstream.Publish(new ProductTextReceived(Guid.NewGuid(), "test", "refused", $"Koss EQ50 {Refused}", DateTimeOffset.UtcNow));
         // Half the products, then the rest once Prometheus has scraped the first half's series, so every rate has two
         // different points however fast the pipeline was.
         var half = Products / 2;
-        await Task.WhenAll(records.Take(half).Select(r => _upstream.Publish(r)));
+        await Task.WhenAll(records.Take(half).Select(r => _run.Upstream.Publish(r)));
         await WaitForAsync(async () => await StoredAsync() >= half, "the first half stored");
         await WaitForAsync(async () => await ValueAsync($"sum(inference_model_items_total{{inference_model=\"classifier\"}})") >= half,
             "Prometheus has the first half's series");
-        await Task.WhenAll(records.Skip(half).Select(r => _upstream.Publish(r)));
+        await Task.WhenAll(records.Skip(half).Select(r => _run.Upstream.Publish(r)));
 
         await WaitForAsync(async () => await StoredAsync() >= Products, "every product stored");
         // Every service scraped at least twice since, so rates and increases have their two points.
@@ -105,12 +85,7 @@ public sealed partial class When_prometheus_scrapes_the_running_pipeline
         }
 
         _prometheus?.Dispose();
-        if (_upstream is not null) await _upstream.StopAsync();
-        if (_pipeline is not null) await _pipeline.DisposeAsync();
-        foreach (var log in Directory.EnumerateFiles(_home, "*.log")) TestContext.AddTestAttachment(log);
-        await _redis.DisposeAsync();
-        await _database.DisposeAsync();
-        await _vhost.DisposeAsync();
+        if (_run is not null) await _run.DisposeAsync();
         _http.Dispose();
     }
 
@@ -118,7 +93,7 @@ public sealed partial class When_prometheus_scrapes_the_running_pipeline
     public async Task Should_scrape_every_service()
     {
         var up = await QueryAsync("up");
-        Assert.That(up.Select(s => s.Labels["job"]), Is.EquivalentTo(_pipeline.Services.Select(s => s.Name)));
+        Assert.That(up.Select(s => s.Labels["job"]), Is.EquivalentTo(_run.Pipeline.Services.Select(s => s.Name)));
         Assert.That(up.Select(s => s.Value), Has.All.EqualTo(1));
 
         var names = (await QueryAsync("target_info")).ToDictionary(s => s.Labels["job"], s => s.Labels["service_name"]);
@@ -207,9 +182,9 @@ public sealed partial class When_prometheus_scrapes_the_running_pipeline
 
     Process StartPrometheus()
     {
-        var targets = string.Join("\n", _pipeline.Services.Select(s =>
+        var targets = string.Join("\n", _run.Pipeline.Services.Select(s =>
             $"  - job_name: '{s.Name}'\n    static_configs:\n      - targets: ['{s.Address!.Authority}']"));
-        var config = Path.Combine(_home, "prometheus.yml");
+        var config = Path.Combine(_run.Home, "prometheus.yml");
         File.WriteAllText(config, $"""
             global:
               scrape_interval: 1s
@@ -226,12 +201,12 @@ public sealed partial class When_prometheus_scrapes_the_running_pipeline
         };
         foreach (var argument in new[]
                  {
-                     $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(_home, "data")}",
+                     $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(_run.Home, "data")}",
                      $"--web.listen-address=127.0.0.1:{LoopbackServers.Current.PrometheusPort}",
                  })
             start.ArgumentList.Add(argument);
         var process = Process.Start(start) ?? throw new InvalidOperationException("prometheus did not start");
-        var log = new StreamWriter(Path.Combine(_home, "prometheus.log")) { AutoFlush = true };
+        var log = new StreamWriter(Path.Combine(_run.Home, "prometheus.log")) { AutoFlush = true };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
         process.BeginOutputReadLine();
@@ -269,7 +244,7 @@ public sealed partial class When_prometheus_scrapes_the_running_pipeline
         }
     }
 
-    Task<long> StoredAsync() => _database.CountProductsAsync();
+    Task<long> StoredAsync() => _run.Database.CountProductsAsync();
 
     async Task WaitForAsync(Func<Task<bool>> condition, string what)
     {
@@ -278,7 +253,7 @@ public sealed partial class When_prometheus_scrapes_the_running_pipeline
         {
             if (DateTime.UtcNow > giveUpAt)
                 Assert.Fail($"gave up waiting for {what} after {Patience.TotalMinutes} min; Prometheus' log:\n" +
-                            string.Join("\n", File.ReadLines(Path.Combine(_home, "prometheus.log")).TakeLast(20)));
+                            string.Join("\n", File.ReadLines(Path.Combine(_run.Home, "prometheus.log")).TakeLast(20)));
             await Task.Delay(500);
         }
     }

@@ -61,8 +61,12 @@ public sealed class SagaRepositoryConfigurationTests
         using var provider = Register(settings);
         var options = provider.GetRequiredService<IOptions<SagaRepositoryOptions>>().Value;
         Assert.That(options.Kind, Is.EqualTo(SagaRepositoryKind.Redis));
-        Assert.That(options.Redis.FinishedStates, Is.EqualTo(ProductStateRepository.FinishedStates));
         Assert.That(options.Redis.FinishedExpiry, Is.EqualTo(TimeSpan.FromDays(7)));
+        // The file names no finished states: the saga's own (Completed, Faulted) expire, a product in flight never does.
+        var redis = provider.GetRequiredService<RedisSagaSettings<ProductState>>();
+        foreach (var state in ProductStateRepository.FinishedStates)
+            Assert.That(redis.IsFinished(new ProductState { CurrentState = state }), Is.True, state);
+        Assert.That(redis.IsFinished(new ProductState { CurrentState = nameof(ProductStateMachine.Classifying) }), Is.False);
     }
 
     [Test]

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Inference.Contracts;
+using MassTransit;
 
 namespace Inference.Tests.Sagas;
 
@@ -44,18 +45,18 @@ public sealed class Script
     }
 
     /// <summary>Waits while the product is held at the stage.</summary>
-    public Task PassAsync(string stage, Guid productId) =>
+    Task PassAsync(string stage, Guid productId) =>
         HeldAt.TryGetValue(productId, out var held) && held.Stage == stage ? held.Gate.Task : Task.CompletedTask;
 
     /// <summary>Asked after <see cref="Record"/>: whether this call goes unanswered.</summary>
-    public bool IsSilent(string stage, Guid productId) =>
+    bool IsSilent(string stage, Guid productId) =>
         (SilentAt.TryGetValue(productId, out var silent) && silent == stage)
         || (SilentOnceAt.TryGetValue(productId, out var once) && once == stage && CallsTo(stage, productId) == 1);
 
     /// <summary>Every (stage, product, queue) a stand-in consumed, in order.</summary>
     public ConcurrentQueue<(string Stage, Guid ProductId, string Queue)> Calls { get; } = new();
 
-    public void Record(string stage, Guid productId, Uri? inputAddress) =>
+    void Record(string stage, Guid productId, Uri? inputAddress) =>
         Calls.Enqueue((stage, productId, inputAddress?.AbsolutePath.Trim('/') ?? ""));
 
     public int CallsTo(string stage, Guid productId) => Calls.Count(c => c.Stage == stage && c.ProductId == productId);
@@ -63,10 +64,23 @@ public sealed class Script
     public string? QueueOf(string stage, Guid productId) =>
         Calls.Where(c => c.Stage == stage && c.ProductId == productId).Select(c => c.Queue).FirstOrDefault();
 
-    public void ThrowIfScripted(string stage, Guid productId)
+    void ThrowIfScripted(string stage, Guid productId)
     {
         if (FailAt.TryGetValue(productId, out var failing) && failing == stage)
             throw new InvalidOperationException($"scripted failure in {stage}");
+    }
+
+    /// <summary>
+    /// What every stand-in does before it answers: records the call, fails or stays silent when scripted so, and waits while the
+    /// product is held at the stage. False: the call goes unanswered.
+    /// </summary>
+    public async Task<bool> AnswersAsync(string stage, Guid productId, ConsumeContext context)
+    {
+        Record(stage, productId, context.ReceiveContext.InputAddress);
+        ThrowIfScripted(stage, productId);
+        if (IsSilent(stage, productId)) return false;
+        await PassAsync(stage, productId);
+        return true;
     }
 
     public static readonly ModelRef Model = new("scripted", "test");

@@ -10,14 +10,11 @@ public sealed class ScriptedClassifier(Script script) : IConsumer<ClassifyProduc
     public Task Consume(ConsumeContext<ClassifyProduct> context) =>
         Classify(script, context, context.Message.ProductId, QueueNames.Classify, script.Categories, script.ClassifierModel);
 
-    /// <summary>What both classifiers do: record the call, fail or stay silent when scripted, else answer the scripted category.</summary>
+    /// <summary>What both classifiers do: answer the scripted category, when the script lets the call be answered.</summary>
     internal static async Task Classify(Script script, ConsumeContext context, Guid id, string stage,
         IReadOnlyDictionary<Guid, (string? Category, double Confidence)> answers, ModelRef model)
     {
-        script.Record(stage, id, context.ReceiveContext.InputAddress);
-        script.ThrowIfScripted(stage, id);
-        if (script.IsSilent(stage, id)) return;
-        await script.PassAsync(stage, id);
+        if (!await script.AnswersAsync(stage, id, context)) return;
         var (category, confidence) = answers.GetValueOrDefault(id, ("computers-accessories", 0.9));
         await context.Publish(Script.Classified(id, category, confidence, model, stage));
     }
@@ -34,10 +31,7 @@ public sealed class ScriptedExtractor(Script script) : IConsumer<ExtractAttribut
     public async Task Consume(ConsumeContext<ExtractAttributes> context)
     {
         var id = context.Message.ProductId;
-        script.Record("extract", id, context.ReceiveContext.InputAddress);
-        script.ThrowIfScripted("extract", id);
-        if (script.IsSilent("extract", id)) return;
-        await script.PassAsync("extract", id);
+        if (!await script.AnswersAsync("extract", id, context)) return;
         var (brand, mpn, gtin) = script.Identifiers.GetValueOrDefault(id, ("acme", "AC-1000", null));
         await context.Publish(new AttributesExtracted(id, brand, mpn, gtin, new Dictionary<string, string> { ["Colour"] = "black" }, Script.Model));
     }
@@ -48,10 +42,7 @@ public sealed class ScriptedValidator(Script script) : IConsumer<ValidateIdentif
     public async Task Consume(ConsumeContext<ValidateIdentifiers> context)
     {
         var id = context.Message.ProductId;
-        script.Record("validate", id, context.ReceiveContext.InputAddress);
-        script.ThrowIfScripted("validate", id);
-        if (script.IsSilent("validate", id)) return;
-        await script.PassAsync("validate", id);
+        if (!await script.AnswersAsync("validate", id, context)) return;
         IdentifierVerdict[] verdicts = context.Message.Mpn is null ? [] : [new IdentifierVerdict("mpn", context.Message.Mpn, null, true, "scripted")];
         await context.Publish(new IdentifiersValidated(id, verdicts, Script.Model));
     }
@@ -62,10 +53,7 @@ public sealed class ScriptedStore(Script script) : IConsumer<StoreProduct>
     public async Task Consume(ConsumeContext<StoreProduct> context)
     {
         var id = context.Message.ProductId;
-        script.Record("store", id, context.ReceiveContext.InputAddress);
-        script.ThrowIfScripted("store", id);
-        if (script.IsSilent("store", id)) return;
-        await script.PassAsync("store", id);
+        if (!await script.AnswersAsync("store", id, context)) return;
         script.Stored.Enqueue(context.Message);
         await context.Publish(new ProductStored(id, context.Message.Revision, DateTimeOffset.UtcNow));
     }

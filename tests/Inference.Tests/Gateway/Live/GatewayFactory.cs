@@ -53,6 +53,8 @@ public sealed class GatewayFactory(IDictionary<string, string?> settings, Indexe
     {
         // Not Development: the production appsettings.json (no key) plus only what the test says.
         builder.UseEnvironment("Testing");
+        // The saga store is the in-process pipeline's memory unless the test names one (a Redis test does).
+        builder.UseSetting("SagaRepository:Kind", "InMemory");
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureTestServices(services =>
