@@ -81,7 +81,9 @@ def decode_all(records):
 def decoded(folds):
     """(records, decoded) of the folds, from the cache when it is there."""
     records = [r for r in D.load() if r["fold"] in folds]
-    path = os.path.join(CACHE, "mpn-decoded-%s.pkl" % "".join(map(str, folds)))
+    shipped = "".join(json.load(open(os.path.join(common.ARTIFACTS, "extractor-" + c, "manifest.json")))["sha256"][:8]
+                      for c in CATEGORY_EXTRACTORS + ("generic",))  # a retrained extractor is decoded again
+    path = os.path.join(CACHE, "mpn-decoded-%s-%s.pkl" % ("".join(map(str, folds)), common.sha256_bytes(shipped.encode())[:12]))
     if os.path.exists(path):
         with open(path, "rb") as f:
             return records, pickle.load(f)
