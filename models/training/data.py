@@ -2,6 +2,7 @@
 import hashlib
 import json
 import os
+import re
 
 import featurizer as F
 
@@ -47,6 +48,19 @@ def split(records):
     va = [r for r in records if r["fold"] in VAL_FOLDS]
     te = [r for r in records if r["fold"] in TEST_FOLDS]
     return tr, va, te
+
+
+def recased(text):
+    """The text as a cased listing prints it: words with a digit upper-cased (model numbers), others capitalised.
+    The lower-case sources' training records get a recased copy, so brand and MPN are not learned as lower-case only."""
+    return re.sub(r"\S+", lambda m: m.group(0).upper() if any(c.isdigit() for c in m.group(0))
+                  else m.group(0)[:1].upper() + m.group(0)[1:], text)
+
+
+def recased_copies(records):
+    """A recased copy (id prefixed `recased:`) of every training-fold record whose text is all lower case."""
+    return [dict(r, id="recased:" + r["id"], text=recased(r["text"])) for r in records
+            if r["fold"] in TRAIN_FOLDS and r["text"] == r["text"].lower() and r["text"] != recased(r["text"])]
 
 
 def core_values(r):
