@@ -4,7 +4,10 @@ using Inference.Gateway.Security;
 
 namespace Inference.Gateway.Pipeline;
 
-/// <summary>The pipeline resource: queues from the broker, stages, states and faults from the events this gateway heard.</summary>
+/// <summary>
+/// The pipeline resource: queues from the broker; stages, runs ended and latest faults from shared state (the history's samples,
+/// the saga store), so every gateway replica answers the same; the history the dashboard's charts draw.
+/// </summary>
 public static class PipelineEndpoints
 {
     public static IEndpointRouteBuilder MapPipeline(this IEndpointRouteBuilder routes)
@@ -14,27 +17,44 @@ public static class PipelineEndpoints
             .WithTags("Pipeline")
             .WithName("GetPipeline")
             .WithSummary("Queues, throughput and latency per stage, products by state, latest faults, the newest messages of each _error and _skipped queue")
-            .Produces<PipelineView>();
+            .Produces<PipelineView>()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        routes.MapGet("/v1/pipeline/history", GetHistoryAsync)
+            .RequireAuthorization(GatewayPolicies.Read)
+            .WithTags("Pipeline")
+            .WithName("GetPipelineHistory")
+            .WithSummary("Samples of the last Gateway:History:Keep (15 min): queue depths and consumers, products per second, p50/p95 per stage, faults")
+            .WithDescription("One sample every Gateway:History:SampleEvery (5 s), taken by whichever gateway holds the sampler's lease and kept " +
+                             "in Redis beside the product states: every replica answers the same, and a restart loses nothing.")
+            .Produces<PipelineHistoryView>()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         routes.MapWaitingProducts();
         return routes;
     }
 
     static async Task<IResult> GetAsync(
-        RabbitMqQueues queues, DeadLetterQueues deadLetters, PipelineStatistics statistics, BackPressure backPressure, ReprocessJobs reprocessing,
+        RabbitMqQueues queues, DeadLetterQueues deadLetters, PipelineFigures figures, BackPressure backPressure, ReprocessJobs reprocessing,
         TimeProvider clock, CancellationToken cancellationToken)
     {
         var report = await queues.GetAsync(cancellationToken);
         var kept = await deadLetters.GetAsync(report, cancellationToken);
         var pressure = await backPressure.ReadAsync(cancellationToken);
-        var activity = statistics.Snapshot(pressure.InFlight.Measured);
-        return Results.Ok(new PipelineView(clock.GetUtcNow(), report, pressure, activity.WindowSeconds, activity.Stages, activity.States,
-            activity.Faults, reprocessing.Views(), kept));
+        var (stages, totals, status) = await figures.StagesAsync();
+        var states = new StateCounts(totals.Since,
+            [new StateCount("In flight", pressure.InFlight.Measured), new StateCount("Completed", totals.Completed), new StateCount("Faulted", totals.Faulted)]);
+        return Results.Ok(new PipelineView(clock.GetUtcNow(), report, pressure, StageWindow.Seconds, stages, states,
+            await figures.LatestFaultsAsync(), reprocessing.Views(), kept, status));
     }
+
+    static async Task<IResult> GetHistoryAsync(PipelineFigures figures) => Results.Ok(await figures.HistoryAsync());
 }
 
 /// <summary>Everything the dashboard shows, in one answer.</summary>
 /// <param name="BackPressure">The classify queue's depth and the products in flight against <c>Gateway:BackPressure</c>; refusing while over.</param>
+/// <param name="Stages">Each stage over the last minute, from the history's samples (as of <c>History.SampledUntil</c>).</param>
+/// <param name="Faults">The latest Faulted products, from the saga store's faulted index.</param>
 /// <param name="Reprocessing">The latest re-enrichment jobs of this gateway, with their progress.</param>
+/// <param name="History">Where the figures come from, how fresh they are, and what this gateway does for them.</param>
 public sealed record PipelineView(
     DateTimeOffset GeneratedAt,
     QueueReport Queues,
@@ -44,4 +64,5 @@ public sealed record PipelineView(
     StateCounts States,
     IReadOnlyList<FaultSnapshot> Faults,
     IReadOnlyList<ReprocessJobView> Reprocessing,
-    IReadOnlyList<DeadLetterQueue> DeadLetters);
+    IReadOnlyList<DeadLetterQueue> DeadLetters,
+    HistoryStatus History);

@@ -1,0 +1,115 @@
+using Inference.Sagas;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Inference.Gateway.Pipeline;
+
+/// <summary>
+/// The pipeline's figures as every gateway replica shows them, read from shared state only: the stages over the last minute and
+/// the runs ended from the history's samples, the latest faults from the saga store's faulted index.
+/// </summary>
+public sealed class PipelineFigures(
+    IPipelineHistory history,
+    IFaultedProducts faulted,
+    ILoadSagaRepository<ProductState> sagas,
+    PipelineStatistics statistics,
+    PipelineSampler sampler,
+    IOptions<GatewayOptions> options,
+    TimeProvider clock)
+{
+    /// <summary>Each stage over the last minute (merged from the samples of that minute), and the runs ended since the history began.</summary>
+    public async Task<(IReadOnlyList<StageRow> Stages, HistoryTotals Totals, HistoryStatus Status)> StagesAsync()
+    {
+        var settings = options.Value.History;
+        var since = clock.GetUtcNow() - TimeSpan.FromSeconds(StageWindow.Seconds + 1);
+        var samples = (await history.Newest((int)Math.Ceiling(StageWindow.Seconds / settings.SampleEvery.TotalSeconds) + 1))
+            .Where(s => s.First >= since).ToArray();
+        var seconds = samples.Sum(s => s.Seconds);
+        var stages = PipelineStatistics.Rows
+            .Select(row => new StageRow(row, StageSample.Merge(samples.Select(s => s.Stages.GetValueOrDefault(row) ?? StageSample.Empty)).Snapshot(seconds)))
+            .ToArray();
+        var totals = await history.Totals();
+        return (stages, totals, Status(totals.Last));
+    }
+
+    /// <summary>Every sample kept, oldest first, as the charts draw them.</summary>
+    public async Task<PipelineHistoryView> HistoryAsync()
+    {
+        var settings = options.Value.History;
+        var now = clock.GetUtcNow();
+        var samples = (await history.Newest(settings.SamplesKept)).Where(s => s.Last >= now - settings.Keep).ToArray();
+        var points = samples.Select(s => new HistoryPoint(
+            s.Last + TimeSpan.FromSeconds(1),
+            s.Seconds,
+            s.Stages.GetValueOrDefault("received")?.Count ?? 0,
+            s.Completed,
+            s.Faulted,
+            Math.Round(s.Completed / (double)s.Seconds, 2),
+            s.Queues,
+            s.Waiting,
+            s.InFlight,
+            s.Stages.ToDictionary(p => p.Key, p => new HistoryStage(p.Value.Count, p.Value.Latency()?.P50, p.Value.Latency()?.P95)))).ToArray();
+        return new PipelineHistoryView(now, (int)settings.SampleEvery.TotalSeconds, (int)settings.Keep.TotalSeconds, Status(samples.LastOrDefault()?.Last), points);
+    }
+
+    /// <summary>The products that faulted last, newest first, with their stage and reason as the saga keeps them (a retried one is no longer there).</summary>
+    public async Task<IReadOnlyList<FaultSnapshot>> LatestFaultsAsync()
+    {
+        var faults = new List<FaultSnapshot>();
+        foreach (var id in await faulted.Latest(options.Value.RecentFaults))
+            if (await sagas.Load(id) is { } saga && saga.FaultedAt is { } at)
+                faults.Add(new FaultSnapshot(id, saga.FaultStage ?? "unknown", saga.FaultReason ?? "", at));
+        return faults;
+    }
+
+    HistoryStatus Status(DateTimeOffset? last) =>
+        new(history.Shared, last is { } l ? l + TimeSpan.FromSeconds(1) : null, (int)options.Value.History.SampleEvery.TotalSeconds,
+            sampler.Leads, statistics.Followed, statistics.LetGo);
+}
+
+/// <summary>One row of the stage table: events of that kind over the last minute.</summary>
+public sealed record StageRow(string Stage, StageSnapshot LastMinute);
+
+/// <summary>Products in flight now (the saga store's count), and the runs Completed and Faulted since <paramref name="Since"/> (the first sample kept).</summary>
+public sealed record StateCounts(DateTimeOffset? Since, IReadOnlyList<StateCount> Counts)
+{
+    public string Note => "In flight: products now in a stage, in the whole pipeline. Completed and Faulted: runs that ended so since the history " +
+                          "began (a product retried after a fault counts in both; each revision is a run), the same on every gateway.";
+}
+
+/// <summary>A count; null when it cannot be known now.</summary>
+public sealed record StateCount(string State, long? Count);
+
+/// <summary>One of the latest faults: which product, which stage, why.</summary>
+public sealed record FaultSnapshot(Guid ProductId, string Stage, string Reason, DateTimeOffset FaultedAt);
+
+/// <summary>Where the figures come from and how fresh they are; the last three are this gateway's own.</summary>
+/// <param name="Shared">Kept in Redis for every gateway (false: in this process's memory, the saga repository being in memory).</param>
+/// <param name="SampledUntil">The end of the newest sample: stages and totals are as of then.</param>
+/// <param name="ThisGatewaySamples">Whether this gateway held the sampler's lease at its last try.</param>
+/// <param name="Followed">Products this gateway follows now, to time their stages.</param>
+/// <param name="LetGo">Products this gateway let go before their end because <c>Gateway:TrackedProducts</c> were followed already.</param>
+public sealed record HistoryStatus(bool Shared, DateTimeOffset? SampledUntil, int SampleSeconds, bool ThisGatewaySamples, int Followed, long LetGo);
+
+/// <summary>The samples of the last <c>Gateway:History:Keep</c>, oldest first.</summary>
+public sealed record PipelineHistoryView(DateTimeOffset GeneratedAt, int SampleSeconds, int KeepSeconds, HistoryStatus Status, IReadOnlyList<HistoryPoint> Points);
+
+/// <summary>
+/// One sample: at its end (<paramref name="At"/>), over <paramref name="Seconds"/>: products received, runs completed and faulted,
+/// completions per second; the queues (null: the broker could not be asked), the products waiting per stage and in flight (null:
+/// the saga store could not be asked), and each stage's events with their p50 and p95 latency in milliseconds.
+/// </summary>
+public sealed record HistoryPoint(
+    DateTimeOffset At,
+    int Seconds,
+    long Received,
+    long Completed,
+    long Faulted,
+    double CompletedPerSecond,
+    IReadOnlyList<QueueSample>? Queues,
+    IReadOnlyDictionary<string, long>? Waiting,
+    long? InFlight,
+    IReadOnlyDictionary<string, HistoryStage> Stages);
+
+/// <summary>A stage in one sample: events, and their latency percentiles in milliseconds (null when none was measured).</summary>
+public sealed record HistoryStage(long Count, double? P50, double? P95);
