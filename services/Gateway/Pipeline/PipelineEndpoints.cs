@@ -28,6 +28,12 @@ public static class PipelineEndpoints
                              "in Redis beside the product states: every replica answers the same, and a restart loses nothing.")
             .Produces<PipelineHistoryView>()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        routes.MapGet("/v1/pipeline/consumers", GetConsumersAsync)
+            .RequireAuthorization(GatewayPolicies.Read)
+            .WithTags("Pipeline")
+            .WithName("GetPipelineConsumers")
+            .WithSummary("Who consumes each pipeline queue: every consumer with its connection, host and prefetch, from the RabbitMQ management API")
+            .Produces<ConsumerReport>();
         routes.MapWaitingProducts();
         return routes;
     }
@@ -45,6 +51,9 @@ public static class PipelineEndpoints
         return Results.Ok(new PipelineView(clock.GetUtcNow(), report, pressure, StageWindow.Seconds, stages, states,
             await figures.LatestFaultsAsync(), reprocessing.Views(), kept, status));
     }
+
+    static async Task<IResult> GetConsumersAsync(RabbitMqQueues queues, CancellationToken cancellationToken) =>
+        Results.Ok(await queues.ConsumersAsync(cancellationToken));
 
     static async Task<IResult> GetHistoryAsync(PipelineFigures figures) => Results.Ok(await figures.HistoryAsync());
 }

@@ -458,10 +458,40 @@ async function pollHistory() {
       renderHistory(body);
       historyEvery = Math.max(2, body.sampleSeconds) * 1000;
     }
+    const consumers = await getJson("v1/pipeline/consumers");
+    if (consumers.ok) renderConsumers(consumers.body);
   } catch {
     // The status line says why (the main poll meets the same failure).
   } finally {
     historyTimer = setTimeout(pollHistory, historyEvery);
+  }
+}
+
+// ---- Consumers per queue (GET v1/pipeline/consumers), polled with the history. ----
+
+function renderConsumers(report) {
+  const rows = $("consumer-rows");
+  rows.replaceChildren();
+  if (!report.available || report.queues.length === 0) {
+    const tr = document.createElement("tr");
+    const td = cell("td", report.available ? "no consumer on any pipeline queue" : report.reason, "note");
+    td.colSpan = 4;
+    tr.append(td);
+    rows.append(tr);
+  }
+  for (const queue of report.queues) {
+    const tr = document.createElement("tr");
+    tr.dataset.consumersOf = queue.queue;
+    const connections = document.createElement("td");
+    connections.dataset.field = "connections";
+    for (const consumer of queue.consumers) {
+      const line = cell("div", `${consumer.connection}${consumer.active ? "" : " (inactive)"}`, "connection");
+      line.title = consumer.tag;
+      connections.append(line);
+    }
+    const prefetch = [...new Set(queue.consumers.map((c) => c.prefetch))].join(", ");
+    tr.append(cell("td", queue.queue, null, "name"), cell("td", number(queue.consumers.length), "num", "consumers"), connections, cell("td", prefetch, "num", "prefetch"));
+    rows.append(tr);
   }
 }
 

@@ -131,6 +131,23 @@ public sealed class When_the_dashboard_is_open
     }
 
     [Test]
+    public async Task Should_list_the_consumers_of_each_queue_as_the_broker_does()
+    {
+        var row = _page.Locator("#consumer-rows tr[data-consumers-of='classify']");
+        long expected = -1;
+        await Http.UntilAsync(async () =>
+        {
+            var report = (await Http.GetAsync(_api, "v1/pipeline/consumers", GatewayFactory.Key)).Json;
+            expected = report.GetProperty("queues").EnumerateArray().Where(q => q.GetProperty("queue").GetString() == "classify")
+                .Select(q => (long)q.GetProperty("consumers").GetArrayLength()).DefaultIfEmpty(-1).First();
+            return await row.CountAsync() == 1 && await OnPageAsync("#consumer-rows tr[data-consumers-of='classify'] [data-field='consumers']") == expected;
+        }, "the page's consumers of classify to match /v1/pipeline/consumers", TimeSpan.FromSeconds(30));
+        Assert.That(expected, Is.GreaterThanOrEqualTo(1));
+        Assert.That(await row.Locator("[data-field='connections'] .connection").CountAsync(), Is.EqualTo(expected));
+        Assert.That(await _page.Locator("#consumer-rows tr[data-consumers-of^='gateway-events']").CountAsync(), Is.Zero, "the gateways' own queues are not the pipeline's");
+    }
+
+    [Test]
     public async Task Should_show_the_count_of_completed_products_that_the_pipeline_reports()
     {
         var completed = await UntilPageShowsAsync("li[data-state='Completed'] [data-field='count']", pipeline =>
