@@ -20,7 +20,7 @@ public sealed class GatewayOptions
     /// <summary>How long a POST waits for the broker to confirm its products; past it the answer is 503 with <c>Retry-After</c>.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How many of the latest faults <c>/v1/pipeline</c> lists.</summary>
+    /// <summary>How many of the latest Faulted products (the saga store's faulted index) <c>/v1/pipeline</c> lists.</summary>
     public int RecentFaults { get; set; } = 20;
 
     /// <summary>How many messages of each <c>_error</c> and <c>_skipped</c> queue <c>/v1/pipeline</c> shows, with their reasons.</summary>
