@@ -12,25 +12,20 @@ public static class PipelineEndpoints
 {
     public static IEndpointRouteBuilder MapPipeline(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/v1/pipeline", GetAsync)
-            .RequireAuthorization(GatewayPolicies.Read)
-            .WithTags("Pipeline")
+        var pipeline = routes.MapGroup("/v1/pipeline").RequireAuthorization(GatewayPolicies.Read).WithTags("Pipeline");
+        pipeline.MapGet("", GetAsync)
             .WithName("GetPipeline")
             .WithSummary("Queues, throughput and latency per stage, products by state, latest faults, the newest messages of each _error and _skipped queue")
             .Produces<PipelineView>()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        routes.MapGet("/v1/pipeline/history", GetHistoryAsync)
-            .RequireAuthorization(GatewayPolicies.Read)
-            .WithTags("Pipeline")
+        pipeline.MapGet("/history", GetHistoryAsync)
             .WithName("GetPipelineHistory")
             .WithSummary("Samples of the last Gateway:History:Keep (15 min): queue depths and consumers, products per second, p50/p95 per stage, faults")
             .WithDescription("One sample every Gateway:History:SampleEvery (5 s), taken by whichever gateway holds the sampler's lease and kept " +
                              "in Redis beside the product states: every replica answers the same, and a restart loses nothing.")
             .Produces<PipelineHistoryView>()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        routes.MapGet("/v1/pipeline/consumers", GetConsumersAsync)
-            .RequireAuthorization(GatewayPolicies.Read)
-            .WithTags("Pipeline")
+        pipeline.MapGet("/consumers", async (RabbitMqQueues queues, CancellationToken cancellationToken) => Results.Ok(await queues.ConsumersAsync(cancellationToken)))
             .WithName("GetPipelineConsumers")
             .WithSummary("Who consumes each pipeline queue: every consumer with its connection, host and prefetch, from the RabbitMQ management API")
             .Produces<ConsumerReport>();
@@ -51,9 +46,6 @@ public static class PipelineEndpoints
         return Results.Ok(new PipelineView(clock.GetUtcNow(), report, pressure, StageWindow.Seconds, stages, states,
             await figures.LatestFaultsAsync(), reprocessing.Views(), kept, status));
     }
-
-    static async Task<IResult> GetConsumersAsync(RabbitMqQueues queues, CancellationToken cancellationToken) =>
-        Results.Ok(await queues.ConsumersAsync(cancellationToken));
 
     static async Task<IResult> GetHistoryAsync(PipelineFigures figures) => Results.Ok(await figures.HistoryAsync());
 }

@@ -17,27 +17,32 @@ public sealed class PipelineFigures(
     IOptions<GatewayOptions> options,
     TimeProvider clock)
 {
-    /// <summary>Each stage over the last minute (merged from the samples of that minute), and the runs ended since the history began.</summary>
+    /// <summary>
+    /// Each stage over the minute up to the newest sample (merged from the samples of that minute; none when the newest is older than
+    /// a minute: no gateway samples), and the runs ended since the history began. Anchored on the samples, not on this gateway's
+    /// clock, so every replica that reads the same samples answers the same.
+    /// </summary>
     public async Task<(IReadOnlyList<StageRow> Stages, HistoryTotals Totals, HistoryStatus Status)> StagesAsync()
     {
         var settings = options.Value.History;
-        var since = clock.GetUtcNow() - TimeSpan.FromSeconds(StageWindow.Seconds + 1);
-        var samples = (await history.Newest((int)Math.Ceiling(StageWindow.Seconds / settings.SampleEvery.TotalSeconds) + 1))
-            .Where(s => s.First >= since).ToArray();
+        var window = TimeSpan.FromSeconds(StageWindow.Seconds);
+        var (newest, totals) = await history.Newest((int)Math.Ceiling(window / settings.SampleEvery) + 1);
+        var samples = newest.Count > 0 && newest[^1].Last >= clock.GetUtcNow() - window
+            ? newest.Where(s => s.First > newest[^1].Last - window).ToArray()
+            : [];
         var seconds = samples.Sum(s => s.Seconds);
         var stages = PipelineStatistics.Rows
             .Select(row => new StageRow(row, StageSample.Merge(samples.Select(s => s.Stages.GetValueOrDefault(row) ?? StageSample.Empty)).Snapshot(seconds)))
             .ToArray();
-        var totals = await history.Totals();
         return (stages, totals, Status(totals.Last));
     }
 
-    /// <summary>Every sample kept, oldest first, as the charts draw them.</summary>
+    /// <summary>Every sample of the kept span up to the newest, oldest first, as the charts draw them.</summary>
     public async Task<PipelineHistoryView> HistoryAsync()
     {
         var settings = options.Value.History;
-        var now = clock.GetUtcNow();
-        var samples = (await history.Newest(settings.SamplesKept)).Where(s => s.Last >= now - settings.Keep).ToArray();
+        var (newest, _) = await history.Newest(settings.SamplesKept);
+        var samples = newest.Where(s => s.Last > newest[^1].Last - settings.Keep).ToArray();
         var points = samples.Select(s => new HistoryPoint(
             s.Last + TimeSpan.FromSeconds(1),
             s.Seconds,
@@ -49,7 +54,8 @@ public sealed class PipelineFigures(
             s.Waiting,
             s.InFlight,
             s.Stages.ToDictionary(p => p.Key, p => new HistoryStage(p.Value.Count, p.Value.Latency()?.P50, p.Value.Latency()?.P95)))).ToArray();
-        return new PipelineHistoryView(now, (int)settings.SampleEvery.TotalSeconds, (int)settings.Keep.TotalSeconds, Status(samples.LastOrDefault()?.Last), points);
+        return new PipelineHistoryView(clock.GetUtcNow(), (int)settings.SampleEvery.TotalSeconds, (int)settings.Keep.TotalSeconds,
+            Status(samples.LastOrDefault()?.Last), points);
     }
 
     /// <summary>The products that faulted last, newest first, with their stage and reason as the saga keeps them (a retried one is no longer there).</summary>

@@ -57,8 +57,8 @@ public interface IPipelineHistory
     /// <summary>The totals and the last second sampled.</summary>
     Task<HistoryTotals> Totals();
 
-    /// <summary>The newest samples, at most <paramref name="take"/>, oldest first.</summary>
-    Task<IReadOnlyList<PipelineSample>> Newest(int take);
+    /// <summary>The newest samples, at most <paramref name="take"/>, oldest first, and the totals as of the newest: read together.</summary>
+    Task<(IReadOnlyList<PipelineSample> Samples, HistoryTotals Totals)> Newest(int take);
 }
 
 /// <summary>How a sample is kept: JSON, the latency histograms sparse.</summary>
@@ -128,19 +128,23 @@ public sealed class RedisPipelineHistory(IConnectionMultiplexer redis, IOptions<
             gateway.Value.History.SamplesKept, sample.Completed, sample.Faulted,
         ]) == 1;
 
-    public async Task<HistoryTotals> Totals()
-    {
-        var values = await Database.HashGetAsync(TotalsKey, ["since", "last", "completed", "faulted"]);
-        return values[0].IsNull
-            ? HistoryTotals.None
-            : new HistoryTotals(DateTimeOffset.FromUnixTimeSeconds((long)values[0]), DateTimeOffset.FromUnixTimeSeconds((long)values[1]),
-                (long)values[2], (long)values[3]);
-    }
+    public async Task<HistoryTotals> Totals() => TotalsOf(await Database.HashGetAsync(TotalsKey, TotalsFields));
 
-    public async Task<IReadOnlyList<PipelineSample>> Newest(int take)
+    static readonly RedisValue[] TotalsFields = ["since", "last", "completed", "faulted"];
+
+    static HistoryTotals TotalsOf(RedisValue[] values) => values[0].IsNull
+        ? HistoryTotals.None
+        : new HistoryTotals(DateTimeOffset.FromUnixTimeSeconds((long)values[0]), DateTimeOffset.FromUnixTimeSeconds((long)values[1]),
+            (long)values[2], (long)values[3]);
+
+    public async Task<(IReadOnlyList<PipelineSample> Samples, HistoryTotals Totals)> Newest(int take)
     {
-        var values = await Database.ListRangeAsync(SamplesKey, 0, take - 1);
-        return values.Reverse().Select(v => PipelineSampleJson.Read(v!)).OfType<PipelineSample>().ToArray();
+        // One transaction: no sample is appended between reading the list and the totals.
+        var transaction = Database.CreateTransaction();
+        var values = transaction.ListRangeAsync(SamplesKey, 0, take - 1);
+        var totals = transaction.HashGetAsync(TotalsKey, TotalsFields);
+        await transaction.ExecuteAsync();
+        return ((await values).Reverse().Select(v => PipelineSampleJson.Read(v!)).OfType<PipelineSample>().ToArray(), TotalsOf(await totals));
     }
 }
 
@@ -172,8 +176,8 @@ public sealed class InMemoryPipelineHistory(IOptions<GatewayOptions> gateway) : 
         lock (_lock) return Task.FromResult(_totals);
     }
 
-    public Task<IReadOnlyList<PipelineSample>> Newest(int take)
+    public Task<(IReadOnlyList<PipelineSample> Samples, HistoryTotals Totals)> Newest(int take)
     {
-        lock (_lock) return Task.FromResult<IReadOnlyList<PipelineSample>>(_samples.Skip(Math.Max(0, _samples.Count - take)).ToArray());
+        lock (_lock) return Task.FromResult<(IReadOnlyList<PipelineSample>, HistoryTotals)>((_samples.Skip(Math.Max(0, _samples.Count - take)).ToArray(), _totals));
     }
 }

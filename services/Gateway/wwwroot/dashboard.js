@@ -61,6 +61,24 @@ function cell(tag, text, className, field) {
   return element;
 }
 
+/** A row of one cell across the table, saying why there is nothing to show. */
+function noteRow(rows, text, columns) {
+  const tr = document.createElement("tr");
+  const td = cell("td", text, "note");
+  td.colSpan = columns;
+  tr.append(td);
+  rows.append(tr);
+}
+
+/** A product id as a button that looks the product up. */
+function productLink(productId) {
+  const link = cell("button", productId, "link");
+  link.type = "button";
+  link.title = "look this product up";
+  link.addEventListener("click", () => lookUp(productId));
+  return link;
+}
+
 const number = (value) => (value === null || value === undefined ? "–" : Number(value).toLocaleString("en-US"));
 const rate = (value) => (value === null || value === undefined ? "–" : Number(value).toFixed(1));
 const time = (value) => (value ? new Date(value).toLocaleTimeString("en-GB") : "–");
@@ -72,11 +90,7 @@ function renderQueues(queues) {
   note.hidden = queues.available;
   note.textContent = queues.available ? "" : queues.reason;
   if (queues.available && queues.items.length === 0) {
-    const tr = document.createElement("tr");
-    const td = cell("td", "no pipeline queue yet", "note");
-    td.colSpan = 6;
-    tr.append(td);
-    rows.append(tr);
+    noteRow(rows, "no pipeline queue yet", 6);
   }
   for (const queue of queues.items) {
     const tr = document.createElement("tr");
@@ -202,21 +216,13 @@ function renderFaults(faults) {
   const rows = $("fault-rows");
   rows.replaceChildren();
   if (faults.length === 0) {
-    const tr = document.createElement("tr");
-    const td = cell("td", "none", "note");
-    td.colSpan = 5;
-    tr.append(td);
-    rows.append(tr);
+    noteRow(rows, "none", 5);
   }
   for (const fault of faults) {
     const tr = document.createElement("tr");
     tr.dataset.product = fault.productId;
     const product = document.createElement("td");
-    const link = cell("button", fault.productId, "link");
-    link.type = "button";
-    link.title = "look this product up";
-    link.addEventListener("click", () => lookUp(fault.productId));
-    product.append(link);
+    product.append(productLink(fault.productId));
     const action = document.createElement("td");
     const button = cell("button", "retry", "retry");
     button.type = "button";
@@ -233,13 +239,7 @@ function renderFaults(faults) {
 function renderDeadLetters(queues) {
   const rows = $("dead-letter-rows");
   rows.replaceChildren();
-  const note = (text) => {
-    const tr = document.createElement("tr");
-    const td = cell("td", text, "note");
-    td.colSpan = 5;
-    tr.append(td);
-    rows.append(tr);
-  };
+  const note = (text) => noteRow(rows, text, 5);
   if (queues.length === 0) note("none");
   for (const queue of queues) {
     for (const message of queue.newest) {
@@ -247,13 +247,7 @@ function renderDeadLetters(queues) {
       tr.dataset.queue = queue.queue;
       if (message.messageId) tr.dataset.message = message.messageId;
       const product = document.createElement("td");
-      if (message.productId) {
-        const link = cell("button", message.productId, "link");
-        link.type = "button";
-        link.title = "look this product up";
-        link.addEventListener("click", () => lookUp(message.productId));
-        product.append(link);
-      }
+      if (message.productId) product.append(productLink(message.productId));
       tr.append(cell("td", queue.queue, null, "queue"), cell("td", time(message.at), null, "at"), cell("td", message.messageId || "–", null, "message"),
         product, cell("td", message.reason, null, "reason"));
       rows.append(tr);
@@ -473,11 +467,7 @@ function renderConsumers(report) {
   const rows = $("consumer-rows");
   rows.replaceChildren();
   if (!report.available || report.queues.length === 0) {
-    const tr = document.createElement("tr");
-    const td = cell("td", report.available ? "no consumer on any pipeline queue" : report.reason, "note");
-    td.colSpan = 4;
-    tr.append(td);
-    rows.append(tr);
+    noteRow(rows, report.available ? "no consumer on any pipeline queue" : report.reason, 4);
   }
   for (const queue of report.queues) {
     const tr = document.createElement("tr");
@@ -519,11 +509,7 @@ async function search() {
       const tr = document.createElement("tr");
       tr.dataset.product = product.id;
       const id = document.createElement("td");
-      const link = cell("button", product.id, "link");
-      link.type = "button";
-      link.title = "look this product up";
-      link.addEventListener("click", () => lookUp(product.id));
-      id.append(link);
+      id.append(productLink(product.id));
       tr.append(id, cell("td", product.sourceId || "–", null, "source-id"), cell("td", product.state || "expired", null, "state"),
         cell("td", product.category || "–", null, "category"), cell("td", product.text, null, "text"));
       rows.append(tr);

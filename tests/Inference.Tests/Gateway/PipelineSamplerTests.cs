@@ -68,7 +68,7 @@ public sealed class PipelineSamplerTests
         _clock.Advance(TimeSpan.FromSeconds(5));
         Assert.That(await _sampler.SampleAsync(CancellationToken.None), Is.True);
 
-        var samples = await _history.Newest(10);
+        var (samples, _) = await _history.Newest(10);
         Assert.That(samples, Has.Count.EqualTo(2));
         Assert.That(samples[0].First, Is.EqualTo(new DateTimeOffset(T0)), "the first sample covers one interval");
         Assert.That(samples[1].First, Is.EqualTo(samples[0].Last + TimeSpan.FromSeconds(1)), "the next goes on from the last second sampled");

@@ -84,7 +84,8 @@ public sealed class When_two_gateways_share_the_servers
             var (a, b) = await BothAsync("v1/pipeline");
             if (SampledUntil(a) is { } until && until == SampledUntil(b))
             {
-                Assert.That(Shared(a), Is.EqualTo(Shared(b)), $"the same sample ({until}), the same figures");
+                // A product may fault between the two reads: the faulted index is read live.
+                if (Faults(a) == Faults(b)) Assert.That(Shared(a), Is.EqualTo(Shared(b)), $"the same sample ({until}), the same figures");
                 _comparedWhileFlowing++;
             }
 
@@ -126,6 +127,8 @@ public sealed class When_two_gateways_share_the_servers
         faults = pipeline.GetProperty("faults"),
         sampledUntil = pipeline.GetProperty("history").GetProperty("sampledUntil"),
     });
+
+    static string Faults(JsonElement pipeline) => pipeline.GetProperty("faults").ToString();
 
     static long StateCount(JsonElement pipeline, string state) =>
         pipeline.GetProperty("states").GetProperty("counts").EnumerateArray().Single(s => s.GetProperty("state").GetString() == state).GetProperty("count").GetInt64();
@@ -236,7 +239,7 @@ public sealed class When_two_gateways_share_the_servers
         Assert.That(await history.Append("one", Sample(4, 8, 5)), Is.False, "a sample overlapping the last one");
         Assert.That(await history.Append("one", Sample(5, 9, 5)), Is.True);
         Assert.That(await history.Totals(), Is.EqualTo(new HistoryTotals(t0, t0.AddSeconds(9), 8, 0)));
-        Assert.That((await history.Newest(10)).Select(s => s.Completed), Is.EqualTo(new[] { 3L, 5L }), "oldest first, as written");
+        Assert.That((await history.Newest(10)).Samples.Select(s => s.Completed), Is.EqualTo(new[] { 3L, 5L }), "oldest first, as written");
         Assert.That(await keyspace.Database.KeyTimeToLiveAsync($"{keyspace.Prefix}pipeline:sampler"), Is.LessThanOrEqualTo(TimeSpan.FromSeconds(5)));
     }
 }
