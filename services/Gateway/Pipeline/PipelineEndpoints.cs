@@ -16,8 +16,8 @@ public static class PipelineEndpoints
         pipeline.MapGet("", GetAsync)
             .WithName("GetPipeline")
             .WithSummary("Queues, throughput and latency per stage, products by state, latest faults, the newest messages of each _error and _skipped queue")
-            .Produces<PipelineView>()
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .WithDescription("Answers while Redis is down too: the broker's figures, and history.unavailable saying why the rest is missing.")
+            .Produces<PipelineView>();
         pipeline.MapGet("/history", GetHistoryAsync)
             .WithName("GetPipelineHistory")
             .WithSummary("Samples of the last Gateway:History:Keep (15 min): queue depths and consumers, products per second, p50/p95 per stage, faults")
@@ -37,14 +37,24 @@ public static class PipelineEndpoints
         RabbitMqQueues queues, DeadLetterQueues deadLetters, PipelineFigures figures, BackPressure backPressure, ReprocessJobs reprocessing,
         TimeProvider clock, CancellationToken cancellationToken)
     {
-        var report = await queues.GetAsync(cancellationToken);
+        // Asked at once: while a server is down, each waits out its own timeout, not one after the other.
+        var reading = queues.GetAsync(cancellationToken);
+        var measuring = backPressure.ReadAsync(cancellationToken);
+        var sampled = figures.StagesAsync();
+        var faulting = figures.LatestFaultsAsync();
+        var report = await reading;
         var kept = await deadLetters.GetAsync(report, cancellationToken);
-        var pressure = await backPressure.ReadAsync(cancellationToken);
-        var (stages, totals, status) = await figures.StagesAsync();
+        var pressure = await measuring;
+        var (stages, totals, status) = await sampled;
+        var known = status.Unavailable is null;
         var states = new StateCounts(totals.Since,
-            [new StateCount("In flight", pressure.InFlight.Measured), new StateCount("Completed", totals.Completed), new StateCount("Faulted", totals.Faulted)]);
+        [
+            new StateCount("In flight", pressure.InFlight.Measured),
+            new StateCount("Completed", known ? totals.Completed : null),
+            new StateCount("Faulted", known ? totals.Faulted : null),
+        ]);
         return Results.Ok(new PipelineView(clock.GetUtcNow(), report, pressure, StageWindow.Seconds, stages, states,
-            await figures.LatestFaultsAsync(), reprocessing.Views(), kept, status));
+            await faulting, reprocessing.Views(), kept, status));
     }
 
     static async Task<IResult> GetHistoryAsync(PipelineFigures figures) => Results.Ok(await figures.HistoryAsync());

@@ -26,7 +26,19 @@ public sealed class PipelineFigures(
     {
         var settings = options.Value.History;
         var window = TimeSpan.FromSeconds(StageWindow.Seconds);
-        var (newest, totals) = await history.Newest((int)Math.Ceiling(window / settings.SampleEvery) + 1);
+        IReadOnlyList<PipelineSample> newest;
+        HistoryTotals totals;
+        try
+        {
+            (newest, totals) = await history.Newest((int)Math.Ceiling(window / settings.SampleEvery) + 1);
+        }
+        catch (Exception e) when (DependencyOutages.ServerOf(e) is { } server)
+        {
+            // The queues and kept messages come from the broker: still worth showing while the history cannot be read.
+            return (PipelineStatistics.Rows.Select(row => new StageRow(row, StageSample.Empty.Snapshot(0))).ToArray(), HistoryTotals.None,
+                Status(null) with { Unavailable = $"{server} is unavailable ({e.GetBaseException().Message}): no stage figures until it is back." });
+        }
+
         var samples = newest.Count > 0 && newest[^1].Last >= clock.GetUtcNow() - window
             ? newest.Where(s => s.First > newest[^1].Last - window).ToArray()
             : [];
@@ -62,9 +74,17 @@ public sealed class PipelineFigures(
     public async Task<IReadOnlyList<FaultSnapshot>> LatestFaultsAsync()
     {
         var faults = new List<FaultSnapshot>();
-        foreach (var id in await faulted.Latest(options.Value.RecentFaults))
-            if (await sagas.Load(id) is { } saga && saga.FaultedAt is { } at)
-                faults.Add(new FaultSnapshot(id, saga.FaultStage ?? "unknown", saga.FaultReason ?? "", at));
+        try
+        {
+            foreach (var id in await faulted.Latest(options.Value.RecentFaults))
+                if (await sagas.Load(id) is { } saga && saga.FaultedAt is { } at)
+                    faults.Add(new FaultSnapshot(id, saga.FaultStage ?? "unknown", saga.FaultReason ?? "", at));
+        }
+        catch (Exception e) when (DependencyOutages.ServerOf(e) is not null)
+        {
+            // Said by the history's status, read from the same server.
+        }
+
         return faults;
     }
 
@@ -95,7 +115,9 @@ public sealed record FaultSnapshot(Guid ProductId, string Stage, string Reason, 
 /// <param name="ThisGatewaySamples">Whether this gateway held the sampler's lease at its last try.</param>
 /// <param name="Followed">Products this gateway follows now, to time their stages.</param>
 /// <param name="LetGo">Products this gateway let go before their end because <c>Gateway:TrackedProducts</c> were followed already.</param>
-public sealed record HistoryStatus(bool Shared, DateTimeOffset? SampledUntil, int SampleSeconds, bool ThisGatewaySamples, int Followed, long LetGo);
+/// <param name="Unavailable">Why the stages, totals and faults are missing now (their server is down); null when they are shown.</param>
+public sealed record HistoryStatus(bool Shared, DateTimeOffset? SampledUntil, int SampleSeconds, bool ThisGatewaySamples, int Followed, long LetGo,
+    string? Unavailable = null);
 
 /// <summary>The samples of the last <c>Gateway:History:Keep</c>, oldest first.</summary>
 public sealed record PipelineHistoryView(DateTimeOffset GeneratedAt, int SampleSeconds, int KeepSeconds, HistoryStatus Status, IReadOnlyList<HistoryPoint> Points);

@@ -133,7 +133,7 @@ function renderStages(windowSeconds, stages) {
 
 function renderStates(states, history) {
   $("states-since").textContent = states.since ? new Date(states.since).toLocaleString("en-GB") : "– (no sample yet)";
-  $("sampled-until").textContent = history.sampledUntil ? time(history.sampledUntil) : "– (no sample yet)";
+  $("sampled-until").textContent = history.unavailable || (history.sampledUntil ? time(history.sampledUntil) : "– (no sample yet)");
   $("sampling").textContent = history.shared
     ? (history.thisGatewaySamples ? "takes the samples (it holds the lease)" : "reads the samples another gateway takes")
     : "keeps the samples in its own memory (the saga store is not shared)";
