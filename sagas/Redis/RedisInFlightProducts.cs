@@ -23,4 +23,6 @@ public sealed class RedisFaultedProducts(RedisSagaStore<ProductState> sagas) : I
 {
     public async Task<IReadOnlyList<Guid>> Between(DateTimeOffset from, DateTimeOffset to, int take) =>
         (await sagas.FaultedBetween(from, to, take)).Select(entry => entry.CorrelationId).ToArray();
+
+    public Task<IReadOnlyList<Guid>> Latest(int take) => sagas.FaultedLatest(take);
 }

@@ -146,6 +146,14 @@ public sealed class RedisSagaStore<TSaga>(IConnectionMultiplexer redis, RedisSag
             .ToArray();
     }
 
+    /// <summary>The sagas that ended in failure last (by that write's time), newest first.</summary>
+    public async Task<IReadOnlyList<Guid>> FaultedLatest(int take)
+    {
+        if (take <= 0) return [];
+        var entries = await Database.SortedSetRangeByRankAsync(settings.FaultedKey, 0, take - 1, Order.Descending).ConfigureAwait(false);
+        return entries.Select(e => Guid.TryParse((string?)e, out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty).ToArray();
+    }
+
     /// <summary>
     /// Moves a saga's entry in the in-flight index to <paramref name="lookAgainAt"/> (after the monitor looked at it), or drops it
     /// when it is no longer in flight. Only an entry still there is moved: one the saga's own finishing write removed stays out.

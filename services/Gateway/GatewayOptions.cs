@@ -20,7 +20,7 @@ public sealed class GatewayOptions
     /// <summary>How long a POST waits for the broker to confirm its products; past it the answer is 503 with <c>Retry-After</c>.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How many of the latest faults <c>/v1/pipeline</c> lists.</summary>
+    /// <summary>How many of the latest Faulted products (the saga store's faulted index) <c>/v1/pipeline</c> lists.</summary>
     public int RecentFaults { get; set; } = 20;
 
     /// <summary>How many messages of each <c>_error</c> and <c>_skipped</c> queue <c>/v1/pipeline</c> shows, with their reasons.</summary>
@@ -31,6 +31,9 @@ public sealed class GatewayOptions
 
     /// <summary>When <c>POST /v1/products</c> answers 429: the pipeline is further behind than this.</summary>
     public BackPressureOptions BackPressure { get; set; } = new();
+
+    /// <summary>The dashboard's history: how often the pipeline is sampled and how long samples are kept.</summary>
+    public HistoryOptions History { get; set; } = new();
 
     /// <summary>How fast <c>POST /v1/reprocess</c> may send stored products through the pipeline again.</summary>
     public ReprocessOptions Reprocess { get; set; } = new();
@@ -66,4 +69,20 @@ public sealed class ReprocessOptions
 
     /// <summary>Jobs kept (running and finished) for <c>/v1/reprocess</c> and the dashboard.</summary>
     public int JobsKept { get; set; } = 20;
+}
+
+/// <summary>
+/// The pipeline's history, sampled by one gateway at a time (a lease in the saga store's Redis) and read by all: queue depths,
+/// products waiting, and the events of each stage between samples.
+/// </summary>
+public sealed class HistoryOptions
+{
+    /// <summary>How often the sampling gateway takes a sample; also what the lease lasts three times over.</summary>
+    public TimeSpan SampleEvery { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long samples are kept: the span of the dashboard's charts.</summary>
+    public TimeSpan Keep { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Samples kept: <see cref="Keep"/> over <see cref="SampleEvery"/>, and one more.</summary>
+    public int SamplesKept => (int)Math.Ceiling(Keep / SampleEvery) + 1;
 }

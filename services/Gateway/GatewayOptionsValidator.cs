@@ -34,6 +34,11 @@ public sealed class GatewayOptionsValidator(IOptions<ProductTextOptions> product
             failures.Add($"Gateway:MaxBatchSize × Products:MaxTextBytes allows requests of {maxRequestBytes:N0} bytes, over 2 GiB: lower one of them.");
         if (options.IdempotencyWindow < TimeSpan.FromSeconds(1) || options.IdempotencyWindow > TimeSpan.FromDays(30))
             failures.Add($"Gateway:IdempotencyWindow must be within [00:00:01, 30.00:00:00], was {options.IdempotencyWindow}.");
+        var history = options.History;
+        if (history.SampleEvery < TimeSpan.FromSeconds(1) || history.SampleEvery > TimeSpan.FromSeconds(30))
+            failures.Add($"Gateway:History:SampleEvery must be within [00:00:01, 00:00:30] (the events of a minute are kept for it), was {history.SampleEvery}.");
+        else if (history.Keep < TimeSpan.FromMinutes(1) || history.Keep > TimeSpan.FromHours(6))
+            failures.Add($"Gateway:History:Keep must be within [00:01:00, 06:00:00], was {history.Keep}.");
         var pressure = options.BackPressure;
         if (pressure.MaxClassifyQueue < 0)
             failures.Add($"Gateway:BackPressure:MaxClassifyQueue must be 0 (no limit) or positive, was {pressure.MaxClassifyQueue}.");

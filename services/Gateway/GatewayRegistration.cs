@@ -65,9 +65,17 @@ public static class GatewayRegistration
         return services;
     }
 
-    public static IServiceCollection AddPipelineStatistics(this IServiceCollection services)
+    public static IServiceCollection AddPipelineStatistics(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<PipelineStatistics>();
+        // The history every replica reads: in Redis beside the product states, or in this process when those are in memory.
+        if (configuration.GetSection(SagaRepositoryOptions.Section).Get<SagaRepositoryOptions>()?.Kind == SagaRepositoryKind.Redis)
+            services.AddSingleton<IPipelineHistory, RedisPipelineHistory>();
+        else
+            services.AddSingleton<IPipelineHistory, InMemoryPipelineHistory>();
+        services.AddSingleton<PipelineSampler>();
+        services.AddHostedService(provider => provider.GetRequiredService<PipelineSampler>());
+        services.AddSingleton<PipelineFigures>();
         services.AddSingleton<PipelineEventsEndpoint>();
         services.AddSingleton<IReceiveEndpointContributor>(provider => provider.GetRequiredService<PipelineEventsEndpoint>());
         services.AddHttpClient<RabbitMqQueues>(client => client.Timeout = TimeSpan.FromSeconds(5));

@@ -16,7 +16,7 @@ builder.Services
     .AddProductIntake(builder.Configuration)
     .AddProductRecords(builder.Configuration)
     .AddReprocessing()
-    .AddPipelineStatistics()
+    .AddPipelineStatistics(builder.Configuration)
     .AddGatewayHealthChecks()
     .AddApiDocs();
 builder.AddInferenceBus(bus =>

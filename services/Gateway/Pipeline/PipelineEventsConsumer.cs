@@ -44,7 +44,7 @@ public sealed class PipelineEventsConsumer(PipelineStatistics statistics, Produc
 
     public Task Consume(ConsumeContext<ProductFaulted> context)
     {
-        statistics.Faulted(context.Message, SentAt(context));
+        statistics.Faulted(context.Message);
         return Task.CompletedTask;
     }
 

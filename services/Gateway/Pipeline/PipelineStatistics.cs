@@ -4,21 +4,23 @@ using Microsoft.Extensions.Options;
 namespace Inference.Gateway.Pipeline;
 
 /// <summary>
-/// What this gateway has heard of the pipeline's events: per stage, counts and latencies over the last minute; the runs that
-/// completed and the faults since it started; the latest faults. Nothing here knows the saga's rules: a stage's latency runs
-/// from the product's previous event to this one, and the end of a run is the saga's own <see cref="ProductCompleted"/> or
-/// <see cref="ProductFaulted"/> (what is in flight comes from the saga repository, not from here). Memory is bounded: fixed
-/// windows, at most <see cref="GatewayOptions.TrackedProducts"/> products followed (the longest followed is let go first),
-/// at most <see cref="GatewayOptions.RecentFaults"/> faults kept.
+/// What this gateway hears of the pipeline's events, per stage and per second over the last minute: counts and latencies, and
+/// the runs that ended (each run once). Every replica hears every event; the one that holds the history sampler's lease hands
+/// the seconds it has not taken yet to the shared history (<see cref="Sample"/>), which is what every replica shows. Nothing
+/// here knows the saga's rules: a stage's latency runs from the product's previous event to this one, and the end of a run is
+/// the saga's own <see cref="ProductCompleted"/> or <see cref="ProductFaulted"/>. Memory is bounded: fixed windows, at most
+/// <see cref="GatewayOptions.TrackedProducts"/> products followed (the longest followed is let go first).
 /// </summary>
 public sealed class PipelineStatistics
 {
-    /// <summary>The rows of the stage table, in pipeline order.</summary>
+    /// <summary>The rows of the stage table, in pipeline order; <c>end-to-end</c> counts runs completed, <c>faulted</c> runs faulted.</summary>
     public static readonly string[] Rows = ["received", "rejected", "classify", "classify-deep", "extract", "validate", "store", "end-to-end", "faulted"];
+
+    public const string Completions = "end-to-end";
+    public const string Faults = "faulted";
 
     readonly TimeProvider _clock;
     readonly int _capacity;
-    readonly int _faultsKept;
     readonly Dictionary<string, StageWindow> _windows = Rows.ToDictionary(r => r, _ => new StageWindow());
 
     readonly Lock _lock = new();
@@ -29,19 +31,25 @@ public sealed class PipelineStatistics
     readonly Queue<(Guid, long)> _completedOrder = new();
     readonly HashSet<(Guid, DateTimeOffset)> _faults = [];
     readonly Queue<(Guid, DateTimeOffset)> _faultOrder = new();
-    readonly LinkedList<FaultSnapshot> _recentFaults = new();
-    long _completed, _faulted, _letGo;
+    long _letGo;
 
     public PipelineStatistics(IOptions<GatewayOptions> options, TimeProvider clock)
     {
         _clock = clock;
         _capacity = options.Value.TrackedProducts;
-        _faultsKept = options.Value.RecentFaults;
-        Since = clock.GetUtcNow();
     }
 
-    /// <summary>When this gateway started listening: the counts cover the time since.</summary>
-    public DateTimeOffset Since { get; }
+    /// <summary>Products this gateway follows now, to time their stages.</summary>
+    public int Followed
+    {
+        get { lock (_lock) return _tracks.Count; }
+    }
+
+    /// <summary>Products let go before their end because <c>Gateway:TrackedProducts</c> were followed already.</summary>
+    public long LetGo
+    {
+        get { lock (_lock) return _letGo; }
+    }
 
     public void Received(Guid productId, DateTime sentAt)
     {
@@ -66,44 +74,26 @@ public sealed class PipelineStatistics
         {
             if (_tracks.Remove(completed.ProductId, out var track) && track.ReceivedAt is { } received && sentAt >= received)
                 endToEnd = sentAt - received;
-            if (Once(_completedRuns, _completedOrder, (completed.ProductId, completed.Revision))) _completed++;
+            if (!Once(_completedRuns, _completedOrder, (completed.ProductId, completed.Revision))) return;
         }
 
-        _windows["end-to-end"].Record(Now, endToEnd);
+        _windows[Completions].Record(Now, endToEnd);
     }
 
-    public void Faulted(ProductFaulted fault, DateTime sentAt)
+    public void Faulted(ProductFaulted fault)
     {
         lock (_lock)
         {
             _tracks.Remove(fault.ProductId);
-            if (Once(_faults, _faultOrder, (fault.ProductId, fault.FaultedAt)))
-            {
-                _faulted++;
-                _recentFaults.AddFirst(new FaultSnapshot(fault.ProductId, fault.Stage, fault.Reason, fault.FaultedAt));
-                while (_recentFaults.Count > _faultsKept) _recentFaults.RemoveLast();
-            }
+            if (!Once(_faults, _faultOrder, (fault.ProductId, fault.FaultedAt))) return;
         }
 
-        _windows["faulted"].Record(Now);
+        _windows[Faults].Record(Now);
     }
 
-    /// <param name="inFlight">Products in flight now, as the saga repository counts them; null when it cannot be asked.</param>
-    public PipelineActivity Snapshot(long? inFlight)
-    {
-        var now = Now;
-        var span = now - Since.UtcDateTime;
-        var stages = Rows.Select(r => new StageRow(r, _windows[r].Snapshot(now, span))).ToArray();
-        lock (_lock)
-        {
-            return new PipelineActivity(
-                StageWindow.Seconds,
-                stages,
-                new StateCounts(Since, [new StateCount("In flight", inFlight), new StateCount("Completed", _completed), new StateCount("Faulted", _faulted)],
-                    _tracks.Count, _letGo),
-                _recentFaults.ToArray());
-        }
-    }
+    /// <summary>Every row's events of the whole seconds <paramref name="first"/> to <paramref name="last"/> (both included, within the last minute).</summary>
+    public IReadOnlyDictionary<string, StageSample> Sample(DateTime first, DateTime last) =>
+        Rows.ToDictionary(row => row, row => _windows[row].Sample(first, last));
 
     DateTime Now => _clock.GetUtcNow().UtcDateTime;
 
@@ -159,24 +149,3 @@ public sealed class PipelineStatistics
         public DateTime? ReceivedAt;
     }
 }
-
-/// <summary>The pipeline's events as this gateway heard them.</summary>
-public sealed record PipelineActivity(int WindowSeconds, IReadOnlyList<StageRow> Stages, StateCounts States, IReadOnlyList<FaultSnapshot> Faults);
-
-/// <summary>One row of the stage table: events of that kind over the last minute.</summary>
-public sealed record StageRow(string Stage, StageSnapshot LastMinute);
-
-/// <summary>Products in flight now (the saga repository's count, the same for every gateway), runs completed and faults since <paramref name="Since"/>.</summary>
-/// <param name="Followed">Products this gateway follows now, to time their stages.</param>
-/// <param name="LetGo">Products let go before their end because <c>Gateway:TrackedProducts</c> were followed already.</param>
-public sealed record StateCounts(DateTimeOffset Since, IReadOnlyList<StateCount> Counts, int Followed, long LetGo)
-{
-    public string Note => "In flight: products now in a stage, in the whole pipeline. Completed and Faulted: runs that ended so since this gateway " +
-                          "started listening (a product retried after a fault counts in both; each revision is a run).";
-}
-
-/// <summary>A count; null when it cannot be known now.</summary>
-public sealed record StateCount(string State, long? Count);
-
-/// <summary>One of the latest faults: which product, which stage, why.</summary>
-public sealed record FaultSnapshot(Guid ProductId, string Stage, string Reason, DateTimeOffset FaultedAt);

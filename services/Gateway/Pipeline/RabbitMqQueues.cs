@@ -45,7 +45,40 @@ public sealed class RabbitMqQueues(HttpClient http, IOptions<TransportOptions> t
 
     async Task<QueueReport> FetchAsync(RabbitMqOptions rabbit, CancellationToken cancellationToken)
     {
-        var uri = new Uri(rabbit.ManagementUri!, $"api/queues/{Uri.EscapeDataString(rabbit.VirtualHost)}?columns={Columns}");
+        var (queues, problem) = await AskAsync<List<ManagementQueue>>(rabbit, $"api/queues/{Uri.EscapeDataString(rabbit.VirtualHost)}?columns={Columns}", cancellationToken);
+        if (queues is null) return QueueReport.Unavailable(problem!);
+        var rows = queues
+            .Where(q => PipelineQueue.Rank(q.Name) is not null)
+            .OrderBy(q => PipelineQueue.Rank(q.Name), StringComparer.Ordinal)
+            .Select(q => new QueueRow(q.Name, q.MessagesReady, q.MessagesUnacknowledged, q.Consumers,
+                q.MessageStats?.PublishDetails?.Rate, q.MessageStats?.DeliverGetDetails?.Rate))
+            .ToArray();
+        return new QueueReport(true, null, rows);
+    }
+
+    /// <summary>Who consumes each pipeline queue: every consumer the broker knows, with its connection and prefetch; never throws for an unreachable broker.</summary>
+    public async Task<ConsumerReport> ConsumersAsync(CancellationToken cancellationToken)
+    {
+        var options = transport.Value;
+        if (options.Kind != TransportKind.RabbitMq || options.RabbitMq.ManagementUri is null)
+            return new ConsumerReport(false, (await GetAsync(cancellationToken)).Reason, []);
+        var (consumers, problem) = await AskAsync<List<ManagementConsumer>>(options.RabbitMq, $"api/consumers/{Uri.EscapeDataString(options.RabbitMq.VirtualHost)}", cancellationToken);
+        if (consumers is null) return new ConsumerReport(false, problem, []);
+        var queues = consumers
+            .Where(c => c.Queue?.Name is { } name && PipelineQueue.Rank(name) is not null)
+            .GroupBy(c => c.Queue!.Name)
+            .OrderBy(g => PipelineQueue.Rank(g.Key), StringComparer.Ordinal)
+            .Select(g => new QueueConsumers(g.Key, g
+                .Select(c => new ConsumerRow(c.ChannelDetails?.ConnectionName ?? "", c.ChannelDetails?.PeerHost, c.ConsumerTag, c.PrefetchCount, c.Active ?? true))
+                .OrderBy(c => c.Connection, StringComparer.Ordinal).ToArray()))
+            .ToArray();
+        return new ConsumerReport(true, null, queues);
+    }
+
+    /// <summary>One GET of the management API, read as JSON; null and why when the broker did not answer well.</summary>
+    async Task<(T? Answer, string? Problem)> AskAsync<T>(RabbitMqOptions rabbit, string path, CancellationToken cancellationToken) where T : class
+    {
+        var uri = new Uri(rabbit.ManagementUri!, path);
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, uri);
@@ -53,21 +86,13 @@ public sealed class RabbitMqQueues(HttpClient http, IOptions<TransportOptions> t
                 Convert.ToBase64String(Encoding.UTF8.GetBytes($"{rabbit.Username}:{rabbit.Password}")));
             using var response = await http.SendAsync(request, cancellationToken);
             if (!response.IsSuccessStatusCode)
-                return QueueReport.Unavailable($"The RabbitMQ management API answered {(int)response.StatusCode} {response.ReasonPhrase} for virtual host '{rabbit.VirtualHost}'.");
-
-            var queues = await response.Content.ReadFromJsonAsync<List<ManagementQueue>>(cancellationToken) ?? [];
-            var rows = queues
-                .Where(q => PipelineQueue.Rank(q.Name) is not null)
-                .OrderBy(q => PipelineQueue.Rank(q.Name), StringComparer.Ordinal)
-                .Select(q => new QueueRow(q.Name, q.MessagesReady, q.MessagesUnacknowledged, q.Consumers,
-                    q.MessageStats?.PublishDetails?.Rate, q.MessageStats?.DeliverGetDetails?.Rate))
-                .ToArray();
-            return new QueueReport(true, null, rows);
+                return (null, $"The RabbitMQ management API answered {(int)response.StatusCode} {response.ReasonPhrase} for virtual host '{rabbit.VirtualHost}'.");
+            return (await response.Content.ReadFromJsonAsync<T>(cancellationToken), null);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException && !cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning(e, "The RabbitMQ management API at {Uri} did not answer", uri.GetLeftPart(UriPartial.Authority));
-            return QueueReport.Unavailable($"The RabbitMQ management API did not answer: {e.Message}");
+            return (null, $"The RabbitMQ management API did not answer: {e.Message}");
         }
     }
 
@@ -83,6 +108,19 @@ public sealed class RabbitMqQueues(HttpClient http, IOptions<TransportOptions> t
         [property: JsonPropertyName("deliver_get_details")] ManagementRate? DeliverGetDetails);
 
     sealed record ManagementRate([property: JsonPropertyName("rate")] double Rate);
+
+    sealed record ManagementConsumer(
+        [property: JsonPropertyName("queue")] ManagementName? Queue,
+        [property: JsonPropertyName("consumer_tag")] string ConsumerTag,
+        [property: JsonPropertyName("prefetch_count")] int PrefetchCount,
+        [property: JsonPropertyName("active")] bool? Active,
+        [property: JsonPropertyName("channel_details")] ManagementChannel? ChannelDetails);
+
+    sealed record ManagementName([property: JsonPropertyName("name")] string Name);
+
+    sealed record ManagementChannel(
+        [property: JsonPropertyName("connection_name")] string? ConnectionName,
+        [property: JsonPropertyName("peer_host")] string? PeerHost);
 }
 
 /// <summary>Which queues belong to the pipeline, and their order on the dashboard: stage order, each queue before its <c>_error</c>.</summary>
@@ -122,3 +160,15 @@ public sealed record QueueReport(bool Available, string? Reason, IReadOnlyList<Q
 
 /// <summary>One queue: messages waiting, messages being handled, consumers listening, and the broker's rates when it has them.</summary>
 public sealed record QueueRow(string Name, long Ready, long Unacknowledged, int Consumers, double? PublishRate, double? DeliverRate);
+
+/// <summary>The consumers of each pipeline queue (queues without one are not listed), or why there are none to show.</summary>
+public sealed record ConsumerReport(bool Available, string? Reason, IReadOnlyList<QueueConsumers> Queues);
+
+/// <summary>One queue's consumers.</summary>
+public sealed record QueueConsumers(string Queue, IReadOnlyList<ConsumerRow> Consumers);
+
+/// <summary>
+/// One consumer: its connection as the broker names it (client address and port, and the name the client gave, MassTransit's being
+/// the host and process), the client's host, the consumer tag, how many unacknowledged messages it may hold, and whether it is active.
+/// </summary>
+public sealed record ConsumerRow(string Connection, string? Host, string Tag, int Prefetch, bool Active);

@@ -7,7 +7,7 @@ namespace Inference.Gateway.Pipeline;
 /// <summary>
 /// <c>GET /v1/pipeline/waiting</c>: how many products wait on each stage now, read from the saga store's per-state sets (the
 /// figure the Orchestrators serve as <c>inference_stage_products</c>), so every Gateway replica answers the same and a restart
-/// loses nothing, unlike the per-replica event statistics of <c>/v1/pipeline</c>.
+/// loses nothing.
 /// </summary>
 public static class WaitingProductsEndpoint
 {

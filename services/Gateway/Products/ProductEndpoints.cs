@@ -40,6 +40,7 @@ public static class ProductEndpoints
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         products.MapProductRetries();
+        products.MapProductSearch();
 
         products.MapGet("/{id}", GetStateAsync)
             .RequireAuthorization(GatewayPolicies.Read)

@@ -61,6 +61,24 @@ function cell(tag, text, className, field) {
   return element;
 }
 
+/** A row of one cell across the table, saying why there is nothing to show. */
+function noteRow(rows, text, columns) {
+  const tr = document.createElement("tr");
+  const td = cell("td", text, "note");
+  td.colSpan = columns;
+  tr.append(td);
+  rows.append(tr);
+}
+
+/** A product id as a button that looks the product up. */
+function productLink(productId) {
+  const link = cell("button", productId, "link");
+  link.type = "button";
+  link.title = "look this product up";
+  link.addEventListener("click", () => lookUp(productId));
+  return link;
+}
+
 const number = (value) => (value === null || value === undefined ? "–" : Number(value).toLocaleString("en-US"));
 const rate = (value) => (value === null || value === undefined ? "–" : Number(value).toFixed(1));
 const time = (value) => (value ? new Date(value).toLocaleTimeString("en-GB") : "–");
@@ -72,11 +90,7 @@ function renderQueues(queues) {
   note.hidden = queues.available;
   note.textContent = queues.available ? "" : queues.reason;
   if (queues.available && queues.items.length === 0) {
-    const tr = document.createElement("tr");
-    const td = cell("td", "no pipeline queue yet", "note");
-    td.colSpan = 6;
-    tr.append(td);
-    rows.append(tr);
+    noteRow(rows, "no pipeline queue yet", 6);
   }
   for (const queue of queues.items) {
     const tr = document.createElement("tr");
@@ -117,11 +131,15 @@ function renderStages(windowSeconds, stages) {
   }
 }
 
-function renderStates(states) {
-  $("states-since").textContent = new Date(states.since).toLocaleString("en-GB");
-  $("followed").textContent = number(states.followed);
-  $("let-go").textContent = number(states.letGo);
-  $("let-go-note").hidden = states.letGo === 0;
+function renderStates(states, history) {
+  $("states-since").textContent = states.since ? new Date(states.since).toLocaleString("en-GB") : "– (no sample yet)";
+  $("sampled-until").textContent = history.unavailable || (history.sampledUntil ? time(history.sampledUntil) : "– (no sample yet)");
+  $("sampling").textContent = history.shared
+    ? (history.thisGatewaySamples ? "takes the samples (it holds the lease)" : "reads the samples another gateway takes")
+    : "keeps the samples in its own memory (the saga store is not shared)";
+  $("followed").textContent = number(history.followed);
+  $("let-go").textContent = number(history.letGo);
+  $("let-go-note").hidden = history.letGo === 0;
   const largest = Math.max(1, ...states.counts.map((s) => s.count || 0));
   const rows = $("state-rows");
   rows.replaceChildren();
@@ -198,21 +216,13 @@ function renderFaults(faults) {
   const rows = $("fault-rows");
   rows.replaceChildren();
   if (faults.length === 0) {
-    const tr = document.createElement("tr");
-    const td = cell("td", "none", "note");
-    td.colSpan = 5;
-    tr.append(td);
-    rows.append(tr);
+    noteRow(rows, "none", 5);
   }
   for (const fault of faults) {
     const tr = document.createElement("tr");
     tr.dataset.product = fault.productId;
     const product = document.createElement("td");
-    const link = cell("button", fault.productId, "link");
-    link.type = "button";
-    link.title = "look this product up";
-    link.addEventListener("click", () => lookUp(fault.productId));
-    product.append(link);
+    product.append(productLink(fault.productId));
     const action = document.createElement("td");
     const button = cell("button", "retry", "retry");
     button.type = "button";
@@ -229,13 +239,7 @@ function renderFaults(faults) {
 function renderDeadLetters(queues) {
   const rows = $("dead-letter-rows");
   rows.replaceChildren();
-  const note = (text) => {
-    const tr = document.createElement("tr");
-    const td = cell("td", text, "note");
-    td.colSpan = 5;
-    tr.append(td);
-    rows.append(tr);
-  };
+  const note = (text) => noteRow(rows, text, 5);
   if (queues.length === 0) note("none");
   for (const queue of queues) {
     for (const message of queue.newest) {
@@ -243,13 +247,7 @@ function renderDeadLetters(queues) {
       tr.dataset.queue = queue.queue;
       if (message.messageId) tr.dataset.message = message.messageId;
       const product = document.createElement("td");
-      if (message.productId) {
-        const link = cell("button", message.productId, "link");
-        link.type = "button";
-        link.title = "look this product up";
-        link.addEventListener("click", () => lookUp(message.productId));
-        product.append(link);
-      }
+      if (message.productId) product.append(productLink(message.productId));
       tr.append(cell("td", queue.queue, null, "queue"), cell("td", time(message.at), null, "at"), cell("td", message.messageId || "–", null, "message"),
         product, cell("td", message.reason, null, "reason"));
       rows.append(tr);
@@ -264,7 +262,7 @@ async function poll() {
     if (!ok) throw new Error(body?.detail || body?.title || `HTTP ${status}`);
     renderQueues(body.queues);
     renderStages(body.windowSeconds, body.stages);
-    renderStates(body.states);
+    renderStates(body.states, body.history);
     renderFaults(body.faults);
     renderDeadLetters(body.deadLetters);
     renderBackPressure(body.backPressure);
@@ -328,6 +326,206 @@ async function lookUp(id) {
   }
 }
 
+
+// ---- The charts: hand-drawn SVG over the history's samples (GET v1/pipeline/history), the same on every gateway. ----
+
+const SVG = "http://www.w3.org/2000/svg";
+const PALETTE = ["#2563eb", "#16a34a", "#ea580c", "#9333ea", "#0891b2", "#ca8a04", "#db2777", "#4b5563", "#65a30d", "#b91c1c"];
+const CHART = { width: 600, height: 190, left: 48, right: 8, top: 8, bottom: 22 };
+const LATENCY_STAGES = ["classify", "classify-deep", "extract", "validate", "store", "end-to-end"];
+let historyTimer = null;
+let historyEvery = 5000;
+
+function svgElement(tag, attributes, text) {
+  const element = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  if (text !== undefined) element.textContent = text;
+  return element;
+}
+
+/** A round upper bound for the y axis: 1, 2 or 5 times a power of ten. */
+function niceMax(value) {
+  if (!(value > 0)) return 1;
+  const power = 10 ** Math.floor(Math.log10(value));
+  return [1, 2, 5, 10].map((m) => m * power).find((m) => m >= value);
+}
+
+const compact = (value) => (value >= 10_000 ? `${Math.round(value / 1000)}k` : value >= 1000 ? `${(value / 1000).toFixed(1)}k` : `${Math.round(value * 10) / 10}`);
+
+/**
+ * Draws lines over [from, to] (ms since the epoch): each series is { name, points: [[time, value|null]], dashed?, color }.
+ * A null value breaks the line (nothing known then). Each path says what it drew in data-* attributes, for tests and tools.
+ */
+function drawChart(name, series, from, to) {
+  const svg = document.querySelector(`svg[data-chart="${name}"]`);
+  const { width, height, left, right, top, bottom } = CHART;
+  const max = niceMax(Math.max(0, ...series.flatMap((s) => s.points.map((p) => p[1] ?? 0))));
+  const x = (t) => left + ((t - from) / Math.max(1, to - from)) * (width - left - right);
+  const y = (v) => top + (1 - v / max) * (height - top - bottom);
+  const children = [];
+  for (const fraction of [0, 0.5, 1]) {
+    children.push(svgElement("line", { class: "axis", x1: left, x2: width - right, y1: y(max * fraction), y2: y(max * fraction) }));
+    children.push(svgElement("text", { class: "tick", x: left - 4, y: y(max * fraction) + 3, "text-anchor": "end" }, compact(max * fraction)));
+  }
+  const minutes = Math.round((to - from) / 60000);
+  for (const fraction of [0, 1 / 3, 2 / 3, 1]) {
+    const label = fraction === 1 ? "now" : `-${Math.round(minutes * (1 - fraction))} min`;
+    children.push(svgElement("text", { class: "tick", x: x(from + fraction * (to - from)), y: height - 6, "text-anchor": fraction === 0 ? "start" : fraction === 1 ? "end" : "middle" }, label));
+  }
+  for (const s of series) {
+    let d = "";
+    let pen = false;
+    let drawn = 0;
+    for (const [t, v] of s.points) {
+      if (v === null || v === undefined || t < from) { pen = false; continue; }
+      d += `${pen ? "L" : "M"}${x(t).toFixed(1)},${y(v).toFixed(1)}`;
+      pen = true;
+      drawn++;
+    }
+    const path = svgElement("path", { class: s.dashed ? "series dashed" : "series", d: d || "M0,0", stroke: s.color });
+    path.dataset.series = s.name;
+    path.dataset.points = drawn;
+    path.dataset.last = s.points.length ? String(s.points[s.points.length - 1][1] ?? "") : "";
+    path.append(svgElement("title", {}, s.name));
+    children.push(path);
+  }
+  svg.replaceChildren(...children);
+
+  const legend = document.querySelector(`ul[data-legend="${name}"]`);
+  legend.replaceChildren(...series.filter((s) => !s.dashed).map((s) => {
+    const li = cell("li", s.name);
+    li.style.setProperty("--swatch", s.color);
+    return li;
+  }));
+}
+
+function renderHistory(history) {
+  const points = history.points;
+  const to = Date.parse(history.generatedAt);
+  const from = to - history.keepSeconds * 1000;
+  const at = (p) => Date.parse(p.at);
+  $("history-minutes").textContent = Math.round(history.keepSeconds / 60);
+  const where = history.status.shared ? "kept in Redis: the same on every gateway, across restarts" : "kept in this gateway's memory (the saga store is not Redis)";
+  $("history-note").textContent = points.length === 0
+    ? `no samples yet (one every ${history.sampleSeconds} s, ${where})`
+    : `${points.length} samples, one every ${history.sampleSeconds} s, ${where}; the newest up to ${time(points[points.length - 1].at)}`;
+
+  // Queues: the pipeline's own (no _error or _skipped) that held messages at some point, and any dead-letter queue that holds some.
+  const queueNames = [];
+  for (const p of points) for (const q of p.queues || []) if (!queueNames.includes(q.name)) queueNames.push(q.name);
+  const depth = (p, name) => {
+    if (!p.queues) return null;
+    const q = p.queues.find((x) => x.name === name);
+    return q ? q.ready + q.unacknowledged : 0;
+  };
+  const shown = queueNames.filter((name) => points.some((p) => depth(p, name) > 0) || (!/_(error|skipped)$/.test(name) && name === "classify"));
+  drawChart("queues", shown.map((name, i) => ({ name, color: PALETTE[i % PALETTE.length], points: points.map((p) => [at(p), depth(p, name)]) })), from, to);
+  const last = points[points.length - 1];
+  $("latest-queued").textContent = last && last.queues ? number(last.queues.reduce((sum, q) => sum + q.ready + q.unacknowledged, 0)) : "–";
+
+  drawChart("throughput", [
+    { name: "completed", color: PALETTE[1], points: points.map((p) => [at(p), p.completedPerSecond]) },
+    { name: "received", color: PALETTE[0], points: points.map((p) => [at(p), Math.round((100 * p.received) / p.seconds) / 100]) },
+  ], from, to);
+  $("latest-per-second").textContent = last ? rate(last.completedPerSecond) : "–";
+
+  const latency = [];
+  LATENCY_STAGES.forEach((stage, i) => {
+    if (!points.some((p) => p.stages[stage] && p.stages[stage].p95 !== null)) return;
+    const color = PALETTE[i % PALETTE.length];
+    latency.push({ name: stage, color, points: points.map((p) => [at(p), p.stages[stage]?.p95 ?? null]) });
+    latency.push({ name: `${stage} p50`, color, dashed: true, points: points.map((p) => [at(p), p.stages[stage]?.p50 ?? null]) });
+  });
+  drawChart("latency", latency, from, to);
+  const endToEnd = last && last.stages["end-to-end"];
+  $("latest-p95").textContent = endToEnd && endToEnd.p95 !== null ? `${number(endToEnd.p95)} ms` : "–";
+
+  drawChart("faults", [{ name: "faulted", color: "#b42318", points: points.map((p) => [at(p), p.faulted]) }], from, to);
+  $("faults-in-window").textContent = number(points.reduce((sum, p) => sum + p.faulted, 0));
+  document.body.dataset.historyUpdated = history.generatedAt;
+}
+
+async function pollHistory() {
+  try {
+    const { ok, body } = await getJson("v1/pipeline/history");
+    if (ok) {
+      renderHistory(body);
+      historyEvery = Math.max(2, body.sampleSeconds) * 1000;
+    }
+    const consumers = await getJson("v1/pipeline/consumers");
+    if (consumers.ok) renderConsumers(consumers.body);
+  } catch {
+    // The status line says why (the main poll meets the same failure).
+  } finally {
+    historyTimer = setTimeout(pollHistory, historyEvery);
+  }
+}
+
+// ---- Consumers per queue (GET v1/pipeline/consumers), polled with the history. ----
+
+function renderConsumers(report) {
+  const rows = $("consumer-rows");
+  rows.replaceChildren();
+  if (!report.available || report.queues.length === 0) {
+    noteRow(rows, report.available ? "no consumer on any pipeline queue" : report.reason, 4);
+  }
+  for (const queue of report.queues) {
+    const tr = document.createElement("tr");
+    tr.dataset.consumersOf = queue.queue;
+    const connections = document.createElement("td");
+    connections.dataset.field = "connections";
+    for (const consumer of queue.consumers) {
+      const line = cell("div", `${consumer.connection}${consumer.active ? "" : " (inactive)"}`, "connection");
+      line.title = consumer.tag;
+      connections.append(line);
+    }
+    const prefetch = [...new Set(queue.consumers.map((c) => c.prefetch))].join(", ");
+    tr.append(cell("td", queue.queue, null, "name"), cell("td", number(queue.consumers.length), "num", "consumers"), connections, cell("td", prefetch, "num", "prefetch"));
+    rows.append(tr);
+  }
+}
+
+// ---- Product search: by source and source id, or by source and the start of the text (bounded; the answer says how). ----
+
+async function search() {
+  const params = new URLSearchParams({ source: $("search-source").value.trim() });
+  const sourceId = $("search-source-id").value.trim();
+  const text = $("search-text").value.trim();
+  if (sourceId) params.set("sourceId", sourceId);
+  if (text) params.set("textPrefix", text);
+  const error = $("search-error");
+  error.hidden = true;
+  try {
+    const { ok, status, body } = await getJson(`v1/products?${params}`);
+    if (!ok) {
+      const fields = body?.errors ? Object.entries(body.errors).map(([k, v]) => `${k}: ${v.join(" ")}`).join("; ") : "";
+      throw new Error(fields || body?.detail || body?.title || `HTTP ${status}`);
+    }
+    $("search-note").hidden = false;
+    $("search-note").textContent = `${body.products.length} found. ${body.note}`;
+    const rows = $("search-rows");
+    rows.replaceChildren();
+    for (const product of body.products) {
+      const tr = document.createElement("tr");
+      tr.dataset.product = product.id;
+      const id = document.createElement("td");
+      id.append(productLink(product.id));
+      tr.append(id, cell("td", product.sourceId || "–", null, "source-id"), cell("td", product.state || "expired", null, "state"),
+        cell("td", product.category || "–", null, "category"), cell("td", product.text, null, "text"));
+      rows.append(tr);
+    }
+    $("search-table").hidden = body.products.length === 0;
+  } catch (e) {
+    error.hidden = false;
+    error.textContent = e.message;
+  }
+}
+
+$("search-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  search();
+});
+
 $("lookup-form").addEventListener("submit", (event) => {
   event.preventDefault();
   lookUp($("lookup-id").value);
@@ -338,9 +536,12 @@ $("key-form").addEventListener("submit", (event) => {
   sessionStorage.setItem(KEY_STORE, $("key-input").value.trim());
   $("key-form").hidden = true;
   clearTimeout(pollTimer);
+  clearTimeout(historyTimer);
   poll();
+  pollHistory();
 });
 
 // A product id in the address (#<id>) is looked up at once, so a link can point at one product.
 if (location.hash.length > 1) lookUp(decodeURIComponent(location.hash.slice(1)));
 poll();
+pollHistory();

@@ -14,12 +14,15 @@ public sealed class PipelineStatisticsTests
     [SetUp]
     public void StartClock() => _clock = new ManualClock(T0);
 
-    PipelineStatistics Statistics(int tracked = 100, int faults = 20) =>
-        new(Options.Create(new GatewayOptions { TrackedProducts = tracked, RecentFaults = faults }), _clock);
+    PipelineStatistics Statistics(int tracked = 100) =>
+        new(Options.Create(new GatewayOptions { TrackedProducts = tracked }), _clock);
 
-    static long? Count(PipelineActivity activity, string state) => activity.States.Counts.Single(c => c.State == state).Count;
-
-    static StageSnapshot Row(PipelineActivity activity, string stage) => activity.Stages.Single(s => s.Stage == stage).LastMinute;
+    /// <summary>Every row over the minute up to now, as the sampler would take it.</summary>
+    IReadOnlyDictionary<string, StageSample> LastMinute(PipelineStatistics statistics)
+    {
+        var now = _clock.GetUtcNow().UtcDateTime;
+        return statistics.Sample(now.AddSeconds(-(StageWindow.Seconds - 1)), now);
+    }
 
     static ProductCompleted Completed(Guid id, long revision = 1) => new(id, revision, T0);
 
@@ -31,13 +34,12 @@ public sealed class PipelineStatisticsTests
         statistics.Received(completed, T0);
         statistics.Received(faulted, T0);
         statistics.Completed(Completed(completed), T0.AddMilliseconds(40));
-        statistics.Faulted(new ProductFaulted(faulted, "extract", "boom", T0), T0);
+        statistics.Faulted(new ProductFaulted(faulted, "extract", "boom", T0));
 
-        var activity = statistics.Snapshot(inFlight: 7);
-        Assert.That(Count(activity, "Completed"), Is.EqualTo(1));
-        Assert.That(Count(activity, "Faulted"), Is.EqualTo(1));
-        Assert.That(Count(activity, "In flight"), Is.EqualTo(7), "from the saga repository, not from here");
-        Assert.That(activity.States.Followed, Is.Zero, "an ended product is let go");
+        var minute = LastMinute(statistics);
+        Assert.That(minute[PipelineStatistics.Completions].Count, Is.EqualTo(1));
+        Assert.That(minute[PipelineStatistics.Faults].Count, Is.EqualTo(1));
+        Assert.That(statistics.Followed, Is.Zero, "an ended product is let go");
     }
 
     [Test]
@@ -47,8 +49,8 @@ public sealed class PipelineStatisticsTests
         var id = Guid.NewGuid();
         statistics.Received(id, T0);
         statistics.Answered("store", id, T0.AddMilliseconds(10));
-        Assert.That(Count(statistics.Snapshot(null), "Completed"), Is.Zero);
-        Assert.That(Count(statistics.Snapshot(null), "In flight"), Is.Null, "unknown when the repository cannot be asked");
+        Assert.That(LastMinute(statistics)[PipelineStatistics.Completions].Count, Is.Zero);
+        Assert.That(statistics.Followed, Is.EqualTo(1));
     }
 
     [Test]
@@ -60,13 +62,12 @@ public sealed class PipelineStatisticsTests
         statistics.Completed(Completed(id), T0); // published again (a redelivered store answer)
         statistics.Completed(Completed(id, revision: 2), T0);
         var fault = new ProductFaulted(id, "store", "boom", T0);
-        statistics.Faulted(fault, T0);
-        statistics.Faulted(fault, T0);
+        statistics.Faulted(fault);
+        statistics.Faulted(fault);
 
-        var activity = statistics.Snapshot(0);
-        Assert.That(Count(activity, "Completed"), Is.EqualTo(2));
-        Assert.That(Count(activity, "Faulted"), Is.EqualTo(1));
-        Assert.That(activity.Faults, Has.Count.EqualTo(1));
+        var minute = LastMinute(statistics);
+        Assert.That(minute[PipelineStatistics.Completions].Count, Is.EqualTo(2));
+        Assert.That(minute[PipelineStatistics.Faults].Count, Is.EqualTo(1));
     }
 
     [Test]
@@ -81,13 +82,13 @@ public sealed class PipelineStatisticsTests
         statistics.Answered("store", id, T0.AddMilliseconds(400));
         statistics.Completed(Completed(id), T0.AddMilliseconds(410));
 
-        var activity = statistics.Snapshot(0);
-        Assert.That(Row(activity, "classify").LatencyMs!.Mean, Is.EqualTo(120));
-        Assert.That(Row(activity, "classify-deep").LatencyMs!.Mean, Is.EqualTo(20));
-        Assert.That(Row(activity, "extract").LatencyMs!.Mean, Is.EqualTo(30));
-        Assert.That(Row(activity, "store").LatencyMs!.Mean, Is.EqualTo(230));
-        Assert.That(Row(activity, "end-to-end").LatencyMs!.Mean, Is.EqualTo(410));
-        Assert.That(Row(activity, "validate").Count, Is.Zero);
+        var minute = LastMinute(statistics);
+        Assert.That(minute["classify"].Latency()!.Mean, Is.EqualTo(120));
+        Assert.That(minute["classify-deep"].Latency()!.Mean, Is.EqualTo(20));
+        Assert.That(minute["extract"].Latency()!.Mean, Is.EqualTo(30));
+        Assert.That(minute["store"].Latency()!.Mean, Is.EqualTo(230));
+        Assert.That(minute["end-to-end"].Latency()!.Mean, Is.EqualTo(410));
+        Assert.That(minute["validate"].Count, Is.Zero);
     }
 
     [Test]
@@ -101,7 +102,7 @@ public sealed class PipelineStatisticsTests
             statistics.Answered("classify", id, T0.AddMilliseconds(i));
         }
 
-        var latency = Row(statistics.Snapshot(0), "classify").LatencyMs!;
+        var latency = LastMinute(statistics)["classify"].Latency()!;
         Assert.That(latency.Samples, Is.EqualTo(100));
         Assert.That(latency.P50, Is.EqualTo(50).Within(10).Percent);
         Assert.That(latency.P95, Is.EqualTo(95).Within(10).Percent);
@@ -110,23 +111,36 @@ public sealed class PipelineStatisticsTests
     }
 
     [Test]
+    public void Should_merge_samples_of_different_seconds_into_the_figures_of_the_whole()
+    {
+        var statistics = Statistics(tracked: 1_000);
+        for (var i = 1; i <= 100; i++)
+        {
+            if (i == 41) _clock.Advance(TimeSpan.FromSeconds(3));
+            var id = Guid.NewGuid();
+            statistics.Received(id, T0);
+            statistics.Answered("classify", id, T0.AddMilliseconds(i * 7));
+        }
+
+        var now = _clock.GetUtcNow().UtcDateTime;
+        var early = statistics.Sample(now.AddSeconds(-10), now.AddSeconds(-1));
+        var late = statistics.Sample(now, now);
+        Assert.That(early["classify"].Count, Is.EqualTo(40));
+        Assert.That(late["classify"].Count, Is.EqualTo(60));
+        var merged = StageSample.Merge([early["classify"], late["classify"]]);
+        Assert.That(merged.Latency(), Is.EqualTo(LastMinute(statistics)["classify"].Latency()));
+        Assert.That(merged.Snapshot(seconds: 4).PerSecond, Is.EqualTo(25));
+    }
+
+    [Test]
     public void Should_forget_what_is_older_than_a_minute()
     {
         var statistics = Statistics();
         statistics.Received(Guid.NewGuid(), T0);
         _clock.Advance(TimeSpan.FromSeconds(59));
-        Assert.That(Row(statistics.Snapshot(0), "received").Count, Is.EqualTo(1));
+        Assert.That(LastMinute(statistics)["received"].Count, Is.EqualTo(1));
         _clock.Advance(TimeSpan.FromSeconds(2));
-        Assert.That(Row(statistics.Snapshot(0), "received").Count, Is.Zero);
-    }
-
-    [Test]
-    public void Should_give_the_rate_over_the_time_heard_while_younger_than_a_minute()
-    {
-        var statistics = Statistics();
-        _clock.Advance(TimeSpan.FromSeconds(10));
-        for (var i = 0; i < 20; i++) statistics.Received(Guid.NewGuid(), T0);
-        Assert.That(Row(statistics.Snapshot(0), "received").PerSecond, Is.EqualTo(2));
+        Assert.That(LastMinute(statistics)["received"].Count, Is.Zero);
     }
 
     [Test]
@@ -139,10 +153,10 @@ public sealed class PipelineStatisticsTests
         statistics.Answered("classify", id, T0.AddMilliseconds(50)); // an older copy
         statistics.Answered("extract", id, T0.AddMilliseconds(130));
 
-        var activity = statistics.Snapshot(0);
-        Assert.That(Row(activity, "classify").Count, Is.EqualTo(2), "both were heard");
-        Assert.That(Row(activity, "classify").LatencyMs!.Samples, Is.EqualTo(1));
-        Assert.That(Row(activity, "extract").LatencyMs!.Mean, Is.EqualTo(30));
+        var minute = LastMinute(statistics);
+        Assert.That(minute["classify"].Count, Is.EqualTo(2), "both were heard");
+        Assert.That(minute["classify"].Latency()!.Samples, Is.EqualTo(1));
+        Assert.That(minute["extract"].Latency()!.Mean, Is.EqualTo(30));
     }
 
     [Test]
@@ -154,11 +168,11 @@ public sealed class PipelineStatisticsTests
         statistics.Answered("extract", id, T0.AddMilliseconds(25));
         statistics.Completed(Completed(id), T0.AddMilliseconds(50));
 
-        var activity = statistics.Snapshot(0);
-        Assert.That(Row(activity, "classify").LatencyMs, Is.Null);
-        Assert.That(Row(activity, "extract").LatencyMs!.Mean, Is.EqualTo(25));
-        Assert.That(Row(activity, "end-to-end").LatencyMs, Is.Null, "its receipt was not heard");
-        Assert.That(Count(activity, "Completed"), Is.EqualTo(1));
+        var minute = LastMinute(statistics);
+        Assert.That(minute["classify"].Latency(), Is.Null);
+        Assert.That(minute["extract"].Latency()!.Mean, Is.EqualTo(25));
+        Assert.That(minute["end-to-end"].Latency(), Is.Null, "its receipt was not heard");
+        Assert.That(minute["end-to-end"].Count, Is.EqualTo(1));
     }
 
     [Test]
@@ -169,25 +183,12 @@ public sealed class PipelineStatisticsTests
         foreach (var id in ids) statistics.Received(id, T0);
         statistics.Completed(Completed(ids[4]), T0.AddMilliseconds(5));
 
-        var activity = statistics.Snapshot(0);
-        Assert.That(activity.States.Followed, Is.EqualTo(1));
-        Assert.That(activity.States.LetGo, Is.EqualTo(3));
-        Assert.That(Row(activity, "end-to-end").LatencyMs!.Mean, Is.EqualTo(5), "the newest was still followed");
+        Assert.That(statistics.Followed, Is.EqualTo(1));
+        Assert.That(statistics.LetGo, Is.EqualTo(3));
+        Assert.That(LastMinute(statistics)["end-to-end"].Latency()!.Mean, Is.EqualTo(5), "the newest was still followed");
     }
 
-    [Test]
-    public void Should_keep_the_latest_faults_newest_first()
-    {
-        var statistics = Statistics(faults: 2);
-        var ids = Enumerable.Range(0, 3).Select(_ => Guid.NewGuid()).ToArray();
-        foreach (var id in ids) statistics.Faulted(new ProductFaulted(id, "store", $"reason {id}", T0), T0);
-
-        var faults = statistics.Snapshot(0).Faults;
-        Assert.That(faults.Select(f => f.ProductId), Is.EqualTo(new[] { ids[2], ids[1] }));
-        Assert.That(faults[0].Reason, Is.EqualTo($"reason {ids[2]}"));
-    }
-
-    sealed class ManualClock(DateTime start) : TimeProvider
+    internal sealed class ManualClock(DateTime start) : TimeProvider
     {
         DateTimeOffset _now = new(start);
 

@@ -47,6 +47,8 @@ public sealed class GatewayFactory(IDictionary<string, string?> settings, Indexe
             ["Gateway:ApiKeys:0"] = Key,
             // The test classes share a virtual host: its dead-letter queues hold every class's messages.
             ["Gateway:DeadLetters"] = "100",
+            // A sample a second, so the figures the tests wait for follow the events within seconds.
+            ["Gateway:History:SampleEvery"] = "00:00:01",
         };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -74,6 +74,20 @@ public sealed class When_a_server_the_gateway_needs_is_down
     }
 
     [Test]
+    public async Task Should_answer_the_pipeline_within_seconds_saying_what_is_missing()
+    {
+        var (answer, took) = await Timed(() => Http.GetAsync(_client, "v1/pipeline"));
+        Assert.That(took, Is.LessThan(Quickly));
+        Assert.That(answer.Status, Is.EqualTo(HttpStatusCode.OK), answer.ToString());
+        Assert.That(answer.Json.GetProperty("history").GetProperty("unavailable").GetString(), Does.Contain("Redis"));
+        var completed = answer.Json.GetProperty("states").GetProperty("counts").EnumerateArray().Single(c => c.GetProperty("state").GetString() == "Completed");
+        Assert.That(completed.GetProperty("count").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.Null), "unknown, not zero");
+
+        var (history, tookHistory) = await Timed(() => Http.GetAsync(_client, "v1/pipeline/history"));
+        AssertUnavailable(history, tookHistory, "Redis");
+    }
+
+    [Test]
     public async Task Should_still_answer_liveness() =>
         Assert.That((await Http.GetAsync(_client, "health/live")).Status, Is.EqualTo(HttpStatusCode.OK));
 

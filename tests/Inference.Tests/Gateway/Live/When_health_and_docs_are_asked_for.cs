@@ -49,7 +49,11 @@ public sealed class When_health_and_docs_are_asked_for
         Assert.That(answer.Status, Is.EqualTo(HttpStatusCode.OK), answer.ToString());
         var paths = answer.Json.GetProperty("paths");
         Assert.That(paths.EnumerateObject().Select(p => p.Name),
-            Is.SupersetOf(new[] { "/v1/products", "/v1/products/{id}", "/v1/products/{id}/record", "/v1/pipeline" }));
+            Is.SupersetOf(new[] { "/v1/products", "/v1/products/{id}", "/v1/products/{id}/record", "/v1/pipeline",
+                "/v1/pipeline/history", "/v1/pipeline/consumers" }));
+        Assert.That(paths.GetProperty("/v1/products").TryGetProperty("get", out var search), Is.True, "the product search");
+        Assert.That(search.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()),
+            Is.SupersetOf(new[] { "source", "sourceId", "textPrefix", "limit" }));
         var post = paths.GetProperty("/v1/products").GetProperty("post");
         Assert.That(post.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema")
             .GetProperty("oneOf").GetArrayLength(), Is.EqualTo(2), "one product or a batch");

@@ -131,6 +131,23 @@ public sealed class When_the_dashboard_is_open
     }
 
     [Test]
+    public async Task Should_list_the_consumers_of_each_queue_as_the_broker_does()
+    {
+        var row = _page.Locator("#consumer-rows tr[data-consumers-of='classify']");
+        long expected = -1;
+        await Http.UntilAsync(async () =>
+        {
+            var report = (await Http.GetAsync(_api, "v1/pipeline/consumers", GatewayFactory.Key)).Json;
+            expected = report.GetProperty("queues").EnumerateArray().Where(q => q.GetProperty("queue").GetString() == "classify")
+                .Select(q => (long)q.GetProperty("consumers").GetArrayLength()).DefaultIfEmpty(-1).First();
+            return await row.CountAsync() == 1 && await OnPageAsync("#consumer-rows tr[data-consumers-of='classify'] [data-field='consumers']") == expected;
+        }, "the page's consumers of classify to match /v1/pipeline/consumers", TimeSpan.FromSeconds(30));
+        Assert.That(expected, Is.GreaterThanOrEqualTo(1));
+        Assert.That(await row.Locator("[data-field='connections'] .connection").CountAsync(), Is.EqualTo(expected));
+        Assert.That(await _page.Locator("#consumer-rows tr[data-consumers-of^='gateway-events']").CountAsync(), Is.Zero, "the gateways' own queues are not the pipeline's");
+    }
+
+    [Test]
     public async Task Should_show_the_count_of_completed_products_that_the_pipeline_reports()
     {
         var completed = await UntilPageShowsAsync("li[data-state='Completed'] [data-field='count']", pipeline =>
@@ -203,6 +220,99 @@ public sealed class When_the_dashboard_is_open
         await Assertions.Expect(row.Locator("[data-field='state']")).ToHaveTextAsync("Done", new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
         await Assertions.Expect(row.Locator("[data-field='matched']")).ToHaveTextAsync((Batches * PerBatch).ToString("N0", CultureInfo.InvariantCulture));
         await Assertions.Expect(row.Locator("[data-field='filter']")).ToContainTextAsync("dashboard");
+    }
+
+    async Task<JsonElement> HistoryAsync() => (await Http.GetAsync(_api, "v1/pipeline/history", GatewayFactory.Key)).Json;
+
+    async Task PostBatchAsync(string text, int count = PerBatch)
+    {
+        // A source of their own: the reprocessing test counts the set-up's products of "dashboard".
+        var batch = Enumerable.Range(0, count).Select(i => new { id = Guid.NewGuid(), source = "dashboard-charts", text = $"{text} {i}" }).ToArray();
+        var answer = await Http.PostAsync(_api, JsonSerializer.Serialize(batch));
+        Assert.That(answer.Status, Is.EqualTo(HttpStatusCode.Accepted), answer.ToString());
+    }
+
+    [Test]
+    public async Task Should_move_the_charts_while_products_flow()
+    {
+        var throughput = _page.Locator("svg[data-chart='throughput'] path[data-series='completed']");
+        var queues = _page.Locator("svg[data-chart='queues'] path[data-series='classify']");
+        await Assertions.Expect(throughput).ToHaveAttributeAsync("data-points", new System.Text.RegularExpressions.Regex("^[1-9]"), new() { Timeout = 30_000 });
+        var before = await throughput.GetAttributeAsync("d");
+        var pointsBefore = int.Parse((await throughput.GetAttributeAsync("data-points"))!, CultureInfo.InvariantCulture);
+
+        for (var b = 0; b < 4; b++)
+        {
+            await PostBatchAsync($"Fellowes paper shredder moving chart {b}");
+            await Task.Delay(500);
+        }
+
+        await Http.UntilAsync(async () =>
+            await throughput.GetAttributeAsync("d") != before &&
+            int.Parse((await throughput.GetAttributeAsync("data-points"))!, CultureInfo.InvariantCulture) > pointsBefore,
+            "the products-per-second line to gain samples", TimeSpan.FromSeconds(30));
+        Assert.That(await queues.GetAttributeAsync("d"), Does.StartWith("M"), "the classify queue's depth is drawn");
+        // What was drawn is what the API holds: the busiest sample's rate is among the history's.
+        var rates = (await HistoryAsync()).GetProperty("points").EnumerateArray().Select(p => p.GetProperty("completedPerSecond").GetDouble()).ToArray();
+        Assert.That(rates.Max(), Is.GreaterThan(0));
+    }
+
+    [Test]
+    public async Task Should_show_the_numbers_the_history_api_holds()
+    {
+        await PostBatchAsync("Fellowes paper shredder numbers");
+        string? onPage = null, inApi = null;
+        await Http.UntilAsync(async () =>
+        {
+            var history = await HistoryAsync();
+            var points = history.GetProperty("points").EnumerateArray().ToArray();
+            if (points.Length == 0) return false;
+            inApi = $"{points[^1].GetProperty("completedPerSecond").GetDouble().ToString("F1", CultureInfo.InvariantCulture)} / " +
+                    $"{points.Sum(p => p.GetProperty("faulted").GetInt64()).ToString("N0", CultureInfo.InvariantCulture)} / {points.Length}";
+            var drawn = await _page.Locator("svg[data-chart='throughput'] path[data-series='completed']").GetAttributeAsync("data-points");
+            onPage = $"{await _page.Locator("#latest-per-second").TextContentAsync()} / {await _page.Locator("#faults-in-window").TextContentAsync()} / {drawn}";
+            return onPage == inApi;
+        }, $"the page's latest rate, faults and samples to match /v1/pipeline/history (page {onPage}, API {inApi})", TimeSpan.FromSeconds(30));
+    }
+
+    [Test]
+    public async Task Should_find_a_product_by_source_and_source_id_and_by_the_start_of_its_text()
+    {
+        var sourceId = $"sku-{Guid.NewGuid():N}";
+        var posted = await Http.PostAsync(_api, JsonSerializer.Serialize(new { source = "dashboard-search", sourceId, text = $"Brother label printer {sourceId}" }));
+        Assert.That(posted.Status, Is.EqualTo(HttpStatusCode.Accepted), posted.ToString());
+        var id = posted.Json.GetProperty("id").GetGuid();
+        await UntilFinishedAsync(id);
+
+        await _page.FillAsync("#search-source", "dashboard-search");
+        await _page.FillAsync("#search-source-id", sourceId);
+        await _page.FillAsync("#search-text", "");
+        await _page.ClickAsync("#search-form button");
+        var row = _page.Locator($"#search-rows tr[data-product='{id}']");
+        await Assertions.Expect(row.Locator("[data-field='source-id']")).ToHaveTextAsync(sourceId);
+        await Assertions.Expect(row.Locator("[data-field='state']")).ToHaveTextAsync("Completed");
+        await Assertions.Expect(_page.Locator("#search-rows tr")).ToHaveCountAsync(1);
+
+        await row.Locator("button.link").ClickAsync();
+        await Assertions.Expect(_page.Locator("#lookup-product")).ToHaveTextAsync(id.ToString());
+
+        // By the start of the text, any case: the ten products of one batch of the set-up, and no other.
+        await _page.FillAsync("#search-source", "dashboard");
+        await _page.FillAsync("#search-source-id", "");
+        await _page.FillAsync("#search-text", "swingline 747 STAPLER no. 3-");
+        await _page.ClickAsync("#search-form button");
+        await Assertions.Expect(_page.Locator("#search-rows tr")).ToHaveCountAsync(PerBatch);
+        await Assertions.Expect(_page.Locator("#search-note")).ToContainTextAsync("10,000");
+    }
+
+    [Test]
+    public async Task Should_say_which_field_a_search_lacks()
+    {
+        var answer = await Http.GetAsync(_api, "v1/products?source=dashboard", GatewayFactory.Key);
+        Assert.That(answer.Status, Is.EqualTo(HttpStatusCode.BadRequest), answer.ToString());
+        Assert.That(answer.Json.GetProperty("errors").TryGetProperty("sourceId", out _), Is.True, answer.Body);
+        var noSource = await Http.GetAsync(_api, "v1/products?sourceId=x", GatewayFactory.Key);
+        Assert.That(noSource.Json.GetProperty("errors").TryGetProperty("source", out _), Is.True, noSource.Body);
     }
 
     [Test]
