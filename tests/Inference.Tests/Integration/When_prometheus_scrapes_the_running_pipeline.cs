@@ -17,7 +17,7 @@ namespace Inference.Tests.Integration;
 /// A real Prometheus (Debian's, on <c>PROMETHEUS_PORT</c>) scrapes every service of a running pipeline on loopback every
 /// second, with the chart's own rules (k8s/inference/files/alerts.yaml) loaded, while products flow. Every query of the
 /// Grafana dashboard the chart ships returns data, every rule evaluates without error and every series an alert reads
-/// exists; the product without text (refused at the bus door) and one the database refuses fire the <c>_error</c> queue's alert; Prometheus' figures agree with what went in.
+/// exists; the product without text (refused at the bus door) and one the database refuses fire the <c>_error</c> queue's alert; Prometheus' figures agree with what went in and with what the dashboard shows.
 /// </summary>
 [Category("Integration")]
 [NonParallelizable]
@@ -174,6 +174,43 @@ public sealed partial class When_prometheus_scrapes_the_running_pipeline
             await WaitForAsync(async () => await ValueAsync($"max(inference_queue_messages{{messaging_destination_name=\"{queue}\",state=\"ready\"}})") == 1,
                 $"one message in {queue}");
         Assert.That(await ValueAsync("max(inference_queue_consumers{messaging_destination_name=\"classify\"})"), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Should_agree_with_the_dashboard()
+    {
+        // The dashboard draws what the Gateway's /v1/pipeline answers (the page against the answer: When_the_dashboard_is_open);
+        // Prometheus reads the services' /metrics. Once the products are through, the two say the same: runs ended, faults, and
+        // each queue's messages and consumers (both from the management API, whose figures trail by seconds).
+        var gateway = _run.Pipeline.Services.Single(s => s.Name == "gateway").Address!;
+        JsonNode pipeline = null!;
+        long? State(string state) => pipeline["states"]!["counts"]!.AsArray().Single(c => c!["state"]!.GetValue<string>() == state)!["count"]?.GetValue<long>();
+        await WaitForAsync(async () =>
+        {
+            pipeline = JsonNode.Parse(await _http.GetStringAsync(new Uri(gateway, "v1/pipeline")))!;
+            return State("Completed") == Products && State("Faulted") == 1;
+        }, "the dashboard's figures to take in every run");
+        Assert.That(State("Completed") + State("Faulted"), Is.EqualTo(await ValueAsync("sum(inference_stage_duration_seconds_count{inference_stage=\"store\"})")));
+        Assert.That(State("Faulted"), Is.EqualTo(await ValueAsync("sum(inference_stage_faults_total)")));
+
+        var disagreements = new List<string>();
+        await WaitForAsync(async () =>
+        {
+            disagreements.Clear();
+            pipeline = JsonNode.Parse(await _http.GetStringAsync(new Uri(gateway, "v1/pipeline")))!;
+            foreach (var queue in pipeline["queues"]!["items"]!.AsArray())
+            {
+                var name = queue!["name"]!.GetValue<string>();
+                var ready = await ValueAsync($"max(inference_queue_messages{{messaging_destination_name=\"{name}\",state=\"ready\"}})");
+                var consumers = await ValueAsync($"max(inference_queue_consumers{{messaging_destination_name=\"{name}\"}})");
+                if (ready != queue["ready"]!.GetValue<long>() || consumers != queue["consumers"]!.GetValue<int>())
+                    disagreements.Add($"{name}: dashboard {queue["ready"]} ready, {queue["consumers"]} consumers; Prometheus {ready}, {consumers}");
+            }
+
+            return disagreements.Count == 0;
+        }, "the dashboard's queues and Prometheus' to agree");
+        Assert.That(pipeline["queues"]!["items"]!.AsArray(), Has.Count.GreaterThanOrEqualTo(8), "every pipeline queue listed");
+        Assert.That(disagreements, Is.Empty);
     }
 
     public static IEnumerable<TestCaseData> DashboardQueries() =>
