@@ -65,7 +65,7 @@ public sealed class PipelineFigures(
             s.Queues,
             s.Waiting,
             s.InFlight,
-            s.Stages.ToDictionary(p => p.Key, p => new HistoryStage(p.Value.Count, p.Value.Latency()?.P50, p.Value.Latency()?.P95)))).ToArray();
+            s.Stages.ToDictionary(p => p.Key, p => HistoryStage.Of(p.Value)))).ToArray();
         return new PipelineHistoryView(clock.GetUtcNow(), (int)settings.SampleEvery.TotalSeconds, (int)settings.Keep.TotalSeconds,
             Status(samples.LastOrDefault()?.Last), points);
     }
@@ -140,4 +140,9 @@ public sealed record HistoryPoint(
     IReadOnlyDictionary<string, HistoryStage> Stages);
 
 /// <summary>A stage in one sample: events, and their latency percentiles in milliseconds (null when none was measured).</summary>
-public sealed record HistoryStage(long Count, double? P50, double? P95);
+public sealed record HistoryStage(long Count, double? P50, double? P95)
+{
+    /// <summary>The stage's events and percentiles, its latencies read once.</summary>
+    public static HistoryStage Of(StageSample stage) =>
+        stage.Latency() is { } latency ? new(stage.Count, latency.P50, latency.P95) : new(stage.Count, null, null);
+}
