@@ -227,16 +227,15 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
             }
         }
 
+        latencies.Sort();
+        foreach (var window in windows) window.Sort();
         return (Math.Max(0.001, (last - started).TotalSeconds), Quantile(latencies, 0.50), Quantile(latencies, 0.95), Quantile(latencies, 0.99),
             windows.Select((w, i) => new LatencyWindow(i * LatencyWindow.Seconds, w.Count, Quantile(w, 0.50), Quantile(w, 0.99))).Where(w => w.Products > 0).ToArray());
     }
 
-    static double Quantile(List<double> values, double q)
-    {
-        if (values.Count == 0) return double.NaN;
-        values.Sort();
-        return values[Math.Min(values.Count - 1, (int)Math.Ceiling(q * values.Count) - 1)];
-    }
+    /// <summary>The <paramref name="q"/> quantile of <paramref name="sorted"/> (sorted ascending).</summary>
+    static double Quantile(List<double> sorted, double q) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
 
     void Print(BenchResult result)
     {
