@@ -101,15 +101,17 @@ var benchWarmUp = new Option<int>("--warm-up") { Description = "Products run thr
 var benchModels = new Option<string>("--models") { Description = "real: the shipped models; null: pass-throughs, to measure orchestration alone", DefaultValueFactory = _ => "real" };
 benchModels.AcceptOnlyFromAmong("real", "null");
 var benchRate = new Option<double?>("--rate") { Description = "Publish at this many products per second instead of flooding" };
+var benchGateway = new Option<bool>("--with-gateway") { Description = "Run the Gateway too, as a deployment does, and count its CPU and memory" };
 var benchResults = new Option<string>("--results") { Description = "Where the JSON and Markdown results go", DefaultValueFactory = _ => Path.Combine("bench", "results") };
 var bench = new Command("bench", "End-to-end benchmark on the loopback servers, every service its own process: throughput, latency, CPU and memory")
 {
-    benchInput, benchProducts, benchWarmUp, benchModels, benchRate, benchResults, configuration,
+    benchInput, benchProducts, benchWarmUp, benchModels, benchRate, benchGateway, benchResults, configuration,
 };
 bench.SetAction((parse, cancellationToken) => new Inference.Cli.Bench.BenchCommand(
     new Inference.Cli.Bench.BenchSettings(
         Path.GetFullPath(parse.GetValue(benchInput)!), parse.GetValue(benchProducts), parse.GetValue(benchWarmUp), parse.GetValue(benchModels)!,
-        parse.GetValue(benchRate), parse.GetValue(configuration)!, parse.GetValue(benchResults)!, TimeSpan.FromSeconds(120)),
+        parse.GetValue(benchRate), parse.GetValue(configuration)!, parse.GetValue(benchResults)!, TimeSpan.FromSeconds(120),
+        parse.GetValue(benchGateway)),
     "inference " + string.Join(' ', args), AnsiConsole.Console).ExecuteAsync(cancellationToken));
 
 var chaosProducts = new Option<int>("--products", "-n") { Description = "How many products to send", DefaultValueFactory = _ => 10_000 };

@@ -38,7 +38,7 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
         console.MarkupLine("starting every service as its own process");
         BenchResult result;
         var extractors = layout.DeployedExtractors();
-        await using (var pipeline = await DistributedPipeline.StartAsync(layout, environment, extractors, logs, TimeSpan.FromSeconds(120)))
+        await using (var pipeline = await DistributedPipeline.StartAsync(layout, environment, extractors, logs, TimeSpan.FromSeconds(120), withGateway: settings.WithGateway))
         {
             var usage = Usage(layout, pipeline);
             // What starting cost: every service's CPU from its launch until it was ready (loading, and compiling its start-up code).
@@ -265,7 +265,7 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
     {
         var directory = Path.IsPathRooted(settings.ResultsDirectory) ? settings.ResultsDirectory : Path.Combine(root, settings.ResultsDirectory);
         Directory.CreateDirectory(directory);
-        var name = $"{result.StartedAt:yyyyMMdd-HHmmss}-{result.Models}{(result.Rate is { } r ? $"-rate{r:0}" : "")}";
+        var name = $"{result.StartedAt:yyyyMMdd-HHmmss}-{result.Models}{(result.Rate is { } r ? $"-rate{r:0}" : "")}{(result.Processes.Any(p => p.Name == "gateway") ? "-gateway" : "")}";
         File.WriteAllText(Path.Combine(directory, name + ".json"), JsonSerializer.Serialize(result, Json));
         File.WriteAllText(Path.Combine(directory, name + ".md"), BenchMarkdown.Render(result));
         console.MarkupLineInterpolated($"results in {Path.Combine(directory, name)}.json and .md");
