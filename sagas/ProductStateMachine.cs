@@ -7,10 +7,10 @@ namespace Inference.Sagas;
 /// <summary>The life of one product: classify (then the deep classifier when the fast one is unsure) → extract → validate (only with an MPN or GTIN) → store.</summary>
 public sealed class ProductStateMachine : MassTransitStateMachine<ProductState>
 {
-    public ProductStateMachine(CategoryRouter router, IOptions<StageDeadlineOptions> deadlines)
+    public ProductStateMachine(CategoryRouter router, IOptions<StageDeadlineOptions> deadlines, PipelineTally tally)
     {
         InstanceState(x => x.CurrentState);
-        this.ConnectEventObserver(new StageMetricsObserver());
+        this.ConnectEventObserver(new StageMetricsObserver(tally));
 
         Event(() => Received, x => x.CorrelateById(m => m.Message.ProductId));
         Event(() => Classified, x => x.CorrelateById(m => m.Message.ProductId));

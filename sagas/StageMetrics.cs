@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
+using Inference.Contracts;
 using MassTransit;
 
 namespace Inference.Sagas;
@@ -38,23 +39,24 @@ public static class StageMetrics
 }
 
 /// <summary>
-/// Watches every event the state machine handles: when a product leaves a stage it records how long it waited there, when it
-/// turns Faulted the fault. The time a stage began is the saga's last progress (or its last re-send at the stage deadline).
+/// Watches every event the state machine handles: when a product leaves a stage it records how long it waited there, when a
+/// run ends how it ended (and, completed, how long it took from receipt), in the metrics and in the <see cref="PipelineTally"/>.
+/// The time a stage began is the saga's last progress (or its last re-send at the stage deadline).
 /// </summary>
-sealed class StageMetricsObserver : IEventObserver<ProductState>
+sealed class StageMetricsObserver(PipelineTally tally) : IEventObserver<ProductState>
 {
     // The saga as it was before the event, by instance: a saga is loaded afresh for each message (and each retry of one).
     readonly ConditionalWeakTable<ProductState, Before> _before = new();
 
-    sealed record Before(string State, DateTimeOffset Since);
+    sealed record Before(string State, DateTimeOffset Since, DateTimeOffset ReceivedAt, long? Revision);
 
     public Task PreExecute(BehaviorContext<ProductState> context) => Remember(context.Saga);
 
     public Task PreExecute<T>(BehaviorContext<ProductState, T> context) where T : class => Remember(context.Saga);
 
-    public Task PostExecute(BehaviorContext<ProductState> context) => Record(context.Saga);
+    public Task PostExecute(BehaviorContext<ProductState> context) => Record(context.Saga, typeof(void));
 
-    public Task PostExecute<T>(BehaviorContext<ProductState, T> context) where T : class => Record(context.Saga);
+    public Task PostExecute<T>(BehaviorContext<ProductState, T> context) where T : class => Record(context.Saga, typeof(T));
 
     public Task ExecuteFault(BehaviorContext<ProductState> context, Exception exception) => Forget(context.Saga);
 
@@ -62,27 +64,41 @@ sealed class StageMetricsObserver : IEventObserver<ProductState>
 
     Task Remember(ProductState saga)
     {
-        _before.AddOrUpdate(saga, new Before(saga.CurrentState, saga.UpdatedAt));
+        _before.AddOrUpdate(saga, new Before(saga.CurrentState, saga.UpdatedAt, saga.ReceivedAt, saga.Revision));
         return Task.CompletedTask;
     }
 
-    Task Record(ProductState saga)
+    Task Record(ProductState saga, Type message)
     {
-        if (!_before.TryGetValue(saga, out var before) || before.State == saga.CurrentState) return Task.CompletedTask;
+        if (!_before.TryGetValue(saga, out var before)) return Task.CompletedTask;
         _before.Remove(saga);
+        if (before.State == saga.CurrentState && before.Revision == saga.Revision) return Task.CompletedTask;
 
-        if (Stage.AwaitedIn(before.State) is { } left)
+        var left = Stage.AwaitedIn(before.State);
+        if (left is not null)
         {
-            var stage = new KeyValuePair<string, object?>(StageMetrics.StageTag, left);
-            StageMetrics.Duration.Record(Math.Max(0, (saga.UpdatedAt - before.Since).TotalSeconds), stage);
+            var waited = saga.UpdatedAt - before.Since;
+            StageMetrics.Duration.Record(Math.Max(0, waited.TotalSeconds), new KeyValuePair<string, object?>(StageMetrics.StageTag, left));
+            tally.Record(left, waited);
         }
 
-        if (saga.CurrentState == nameof(ProductStateMachine.Faulted))
+        // A run ends in Completed or Faulted; with a newer text waiting, the next revision starts at once (the saga never rests
+        // in the end state), so the event that moved it on says how the run ended.
+        if (left == Stage.Store && message == typeof(ProductStored))
+            tally.Record(PipelineTally.Completions, saga.UpdatedAt - before.ReceivedAt);
+        else if (left is not null && (saga.CurrentState == nameof(ProductStateMachine.Faulted) || IsFailure(message)))
+        {
+            tally.Record(PipelineTally.Faults);
             StageMetrics.Faults.Add(1,
-                new KeyValuePair<string, object?>(StageMetrics.StageTag, saga.FaultStage ?? "unknown"),
+                new KeyValuePair<string, object?>(StageMetrics.StageTag, saga.FaultStage ?? left),
                 new KeyValuePair<string, object?>(StageMetrics.ErrorTypeTag, StageMetrics.ReasonClass(saga.FaultReason)));
+        }
+
         return Task.CompletedTask;
     }
+
+    static bool IsFailure(Type message) =>
+        message == typeof(StageTimedOut) || (message.IsGenericType && message.GetGenericTypeDefinition() == typeof(Fault<>));
 
     Task Forget(ProductState saga)
     {

@@ -27,7 +27,7 @@ public static class ProductStateRepository
 
     /// <summary>
     /// The lists of products the repository keeps besides the sagas: in flight (stage deadlines, back-pressure) and Faulted
-    /// (retry by filter), from Redis or, in memory, from queries.
+    /// (retry by filter), from Redis or, in memory, from queries; and the stage table's tallies the history samples.
     /// </summary>
     public static IServiceCollection AddProductIndexes(this IServiceCollection services, IConfiguration configuration)
     {
@@ -36,11 +36,14 @@ public static class ProductStateRepository
         {
             services.TryAddSingleton<IInFlightProducts, RedisInFlightProducts>();
             services.TryAddSingleton<IFaultedProducts, RedisFaultedProducts>();
+            services.TryAddSingleton<IPipelineTallies, RedisPipelineTallies>();
         }
         else
         {
             services.TryAddSingleton<IInFlightProducts, InMemoryInFlightProducts>();
             services.TryAddSingleton<IFaultedProducts, InMemoryFaultedProducts>();
+            services.TryAddSingleton<InMemoryPipelineTallies>();
+            services.TryAddSingleton<IPipelineTallies>(provider => provider.GetRequiredService<InMemoryPipelineTallies>());
         }
 
         return services;

@@ -14,8 +14,6 @@ public sealed class GatewayOptions
     /// <summary>The most products one POST may carry.</summary>
     public int MaxBatchSize { get; set; } = 1_000;
 
-    /// <summary>In-flight products whose state and stage times the pipeline statistics follow; past it a product is counted but not followed.</summary>
-    public int TrackedProducts { get; set; } = 100_000;
 
     /// <summary>How long a POST waits for the broker to confirm its products; past it the answer is 503 with <c>Retry-After</c>.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(5);

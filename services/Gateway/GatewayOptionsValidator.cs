@@ -21,8 +21,6 @@ public sealed class GatewayOptionsValidator(IOptions<ProductTextOptions> product
 
         if (options.MaxBatchSize is < 1 or > 100_000)
             failures.Add($"Gateway:MaxBatchSize must be within [1, 100000], was {options.MaxBatchSize}.");
-        if (options.TrackedProducts is < 0 or > 10_000_000)
-            failures.Add($"Gateway:TrackedProducts must be within [0, 10000000], was {options.TrackedProducts}.");
         if (options.PublishTimeout <= TimeSpan.Zero || options.PublishTimeout > TimeSpan.FromMinutes(5))
             failures.Add($"Gateway:PublishTimeout must be within (0, 00:05:00], was {options.PublishTimeout}.");
         if (options.RecentFaults is < 0 or > 1_000)

@@ -67,7 +67,6 @@ public static class GatewayRegistration
 
     public static IServiceCollection AddPipelineStatistics(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<PipelineStatistics>();
         // The history every replica reads: in Redis beside the product states, or in this process when those are in memory.
         if (configuration.GetSection(SagaRepositoryOptions.Section).Get<SagaRepositoryOptions>()?.Kind == SagaRepositoryKind.Redis)
             services.AddSingleton<IPipelineHistory, RedisPipelineHistory>();
@@ -76,8 +75,6 @@ public static class GatewayRegistration
         services.AddSingleton<PipelineSampler>();
         services.AddHostedService(provider => provider.GetRequiredService<PipelineSampler>());
         services.AddSingleton<PipelineFigures>();
-        services.AddSingleton<PipelineEventsEndpoint>();
-        services.AddSingleton<IReceiveEndpointContributor>(provider => provider.GetRequiredService<PipelineEventsEndpoint>());
         services.AddHttpClient<RabbitMqQueues>(client => client.Timeout = TimeSpan.FromSeconds(5));
         // Built with the meter provider, so the queue gauges are served from the first scrape.
         services.AddSingleton<QueueGauges>();

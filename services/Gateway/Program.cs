@@ -22,7 +22,6 @@ builder.Services
 builder.AddInferenceBus(bus =>
 {
     bus.AddProductStateRepository(builder.Configuration);
-    bus.AddPipelineEvents();
     bus.ConfigureHealthCheckOptions(health => health.Name = "bus");
 });
 

@@ -30,6 +30,10 @@ public static class OrchestratorRegistration
         bus.AddSagaStateMachine<ProductStateMachine, ProductState, ProductStateDefinition>().ConfiguredRepository(configuration);
         bus.AddProductTextRules(configuration);
         bus.TryAddSingleton<ProductAdmissionFilter>();
+        // The stage table's figures, tallied here and added every second to where the Gateway's history takes them.
+        bus.TryAddSingleton<PipelineTally>();
+        bus.TryAddSingleton<PipelineTallyFlusher>();
+        bus.AddHostedService(provider => provider.GetRequiredService<PipelineTallyFlusher>());
         // The stage gauge is built with the meter provider (not at the first scrape), so it is served from the start.
         bus.TryAddSingleton<StageOccupancy>();
         bus.ConfigureOpenTelemetryMeterProvider(metrics => metrics

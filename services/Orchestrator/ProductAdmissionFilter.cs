@@ -15,7 +15,7 @@ namespace Inference.Orchestrator;
 /// retry, so it waits in <c>product-state_error</c> with the reason in its fault headers, where <c>/v1/pipeline</c> shows it.
 /// A message without <c>receivedAt</c> was received now.
 /// </summary>
-public sealed class ProductAdmissionFilter(ProductTextRules rules, TimeProvider clock, ILogger<ProductAdmissionFilter> logger)
+public sealed class ProductAdmissionFilter(ProductTextRules rules, PipelineTally tally, TimeProvider clock, ILogger<ProductAdmissionFilter> logger)
     : IFilter<ConsumeContext<ProductTextReceived>>
 {
     public const string MeterName = "Inference.Orchestrator";
@@ -31,6 +31,7 @@ public sealed class ProductAdmissionFilter(ProductTextRules rules, TimeProvider 
         {
             var fields = string.Join(",", problems.Select(p => p.Field));
             Rejected.Add(1, new KeyValuePair<string, object?>("fields", fields));
+            tally.Record(PipelineTally.Rejected);
             logger.LogWarning("ProductTextReceived {MessageId} for product {ProductId} rejected at the bus door ({Fields}): {Problems}; it starts no run and is kept in {Queue}_error",
                 context.MessageId, context.Message.ProductId, fields, string.Join("; ", problems), QueueNames.ProductState);
             var rejected = new ProductRejectedException(problems);
@@ -39,6 +40,7 @@ public sealed class ProductAdmissionFilter(ProductTextRules rules, TimeProvider 
             throw rejected;
         }
 
+        tally.Record(PipelineTally.Received);
         var message = ProductTextRules.WithReceipt(context.Message, clock.GetUtcNow());
         await next.Send(ReferenceEquals(message, context.Message) ? context : new MessageConsumeContext<ProductTextReceived>(context, message));
     }

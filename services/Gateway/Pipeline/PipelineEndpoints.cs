@@ -53,7 +53,7 @@ public static class PipelineEndpoints
             new StateCount("Completed", known ? totals.Completed : null),
             new StateCount("Faulted", known ? totals.Faulted : null),
         ]);
-        return Results.Ok(new PipelineView(clock.GetUtcNow(), report, pressure, StageWindow.Seconds, stages, states,
+        return Results.Ok(new PipelineView(clock.GetUtcNow(), report, pressure, (int)PipelineFigures.LastMinute.TotalSeconds, stages, states,
             await faulting, reprocessing.Views(), kept, status));
     }
 

@@ -12,11 +12,13 @@ public sealed class PipelineFigures(
     IPipelineHistory history,
     IFaultedProducts faulted,
     ILoadSagaRepository<ProductState> sagas,
-    PipelineStatistics statistics,
     PipelineSampler sampler,
     IOptions<GatewayOptions> options,
     TimeProvider clock)
 {
+    /// <summary>The span of the stage table.</summary>
+    public static readonly TimeSpan LastMinute = TimeSpan.FromMinutes(1);
+
     /// <summary>
     /// Each stage over the minute up to the newest sample (merged from the samples of that minute; none when the newest is older than
     /// a minute: no gateway samples), and the runs ended since the history began. Anchored on the samples, not on this gateway's
@@ -25,7 +27,7 @@ public sealed class PipelineFigures(
     public async Task<(IReadOnlyList<StageRow> Stages, HistoryTotals Totals, HistoryStatus Status)> StagesAsync()
     {
         var settings = options.Value.History;
-        var window = TimeSpan.FromSeconds(StageWindow.Seconds);
+        var window = LastMinute;
         IReadOnlyList<PipelineSample> newest;
         HistoryTotals totals;
         try
@@ -35,7 +37,7 @@ public sealed class PipelineFigures(
         catch (Exception e) when (DependencyOutages.ServerOf(e) is { } server)
         {
             // The queues and kept messages come from the broker: still worth showing while the history cannot be read.
-            return (PipelineStatistics.Rows.Select(row => new StageRow(row, StageSample.Empty.Snapshot(0))).ToArray(), HistoryTotals.None,
+            return (PipelineTally.Rows.Select(row => new StageRow(row, StageSample.Empty.Snapshot(0))).ToArray(), HistoryTotals.None,
                 Status(null) with { Unavailable = $"{server} is unavailable ({e.GetBaseException().Message}): no stage figures until it is back." });
         }
 
@@ -43,7 +45,7 @@ public sealed class PipelineFigures(
             ? newest.Where(s => s.First > newest[^1].Last - window).ToArray()
             : [];
         var seconds = samples.Sum(s => s.Seconds);
-        var stages = PipelineStatistics.Rows
+        var stages = PipelineTally.Rows
             .Select(row => new StageRow(row, StageSample.Merge(samples.Select(s => s.Stages.GetValueOrDefault(row) ?? StageSample.Empty)).Snapshot(seconds)))
             .ToArray();
         return (stages, totals, Status(totals.Last));
@@ -90,7 +92,7 @@ public sealed class PipelineFigures(
 
     HistoryStatus Status(DateTimeOffset? last) =>
         new(history.Shared, last is { } l ? l + TimeSpan.FromSeconds(1) : null, (int)options.Value.History.SampleEvery.TotalSeconds,
-            sampler.Leads, statistics.Followed, statistics.LetGo);
+            sampler.Leads);
 }
 
 /// <summary>One row of the stage table: events of that kind over the last minute.</summary>
@@ -109,14 +111,12 @@ public sealed record StateCount(string State, long? Count);
 /// <summary>One of the latest faults: which product, which stage, why.</summary>
 public sealed record FaultSnapshot(Guid ProductId, string Stage, string Reason, DateTimeOffset FaultedAt);
 
-/// <summary>Where the figures come from and how fresh they are; the last three are this gateway's own.</summary>
+/// <summary>Where the figures come from and how fresh they are; <paramref name="ThisGatewaySamples"/> is this gateway's own.</summary>
 /// <param name="Shared">Kept in Redis for every gateway (false: in this process's memory, the saga repository being in memory).</param>
 /// <param name="SampledUntil">The end of the newest sample: stages and totals are as of then.</param>
 /// <param name="ThisGatewaySamples">Whether this gateway held the sampler's lease at its last try.</param>
-/// <param name="Followed">Products this gateway follows now, to time their stages.</param>
-/// <param name="LetGo">Products this gateway let go before their end because <c>Gateway:TrackedProducts</c> were followed already.</param>
 /// <param name="Unavailable">Why the stages, totals and faults are missing now (their server is down); null when they are shown.</param>
-public sealed record HistoryStatus(bool Shared, DateTimeOffset? SampledUntil, int SampleSeconds, bool ThisGatewaySamples, int Followed, long LetGo,
+public sealed record HistoryStatus(bool Shared, DateTimeOffset? SampledUntil, int SampleSeconds, bool ThisGatewaySamples,
     string? Unavailable = null);
 
 /// <summary>The samples of the last <c>Gateway:History:Keep</c>, oldest first.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Inference.Sagas;
 using Inference.Sagas.Redis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -7,8 +8,8 @@ using StackExchange.Redis;
 namespace Inference.Gateway.Pipeline;
 
 /// <summary>
-/// One sample of the pipeline, taken by the gateway that holds the sampler's lease: the events of the whole seconds
-/// <see cref="First"/> to <see cref="Last"/> per stage, and, as they stood at the end, the queues (from the broker) and the
+/// One sample of the pipeline, taken by the gateway that holds the sampler's lease: per stage the events the Orchestrators
+/// tallied over the whole seconds <see cref="First"/> to <see cref="Last"/> (added up to a second late), and, as they stood at the end, the queues (from the broker) and the
 /// products waiting on each stage and in flight (from the saga store). Samples follow each other without gap or overlap while
 /// one gateway samples; a sample that would overlap the last one is refused.
 /// </summary>
@@ -26,11 +27,11 @@ public sealed record PipelineSample(
 
     /// <summary>Runs completed in the sample's seconds.</summary>
     [JsonIgnore]
-    public long Completed => Stages.GetValueOrDefault(PipelineStatistics.Completions)?.Count ?? 0;
+    public long Completed => Stages.GetValueOrDefault(PipelineTally.Completions)?.Count ?? 0;
 
     /// <summary>Runs faulted in the sample's seconds.</summary>
     [JsonIgnore]
-    public long Faulted => Stages.GetValueOrDefault(PipelineStatistics.Faults)?.Count ?? 0;
+    public long Faulted => Stages.GetValueOrDefault(PipelineTally.Faults)?.Count ?? 0;
 }
 
 /// <summary>A queue as the broker showed it when the sample was taken.</summary>
@@ -51,7 +52,10 @@ public interface IPipelineHistory
     /// <summary>Takes or renews the sampler's lease for <paramref name="owner"/>; false while another gateway holds it.</summary>
     Task<bool> TryLead(string owner, TimeSpan lease);
 
-    /// <summary>Adds a sample if <paramref name="owner"/> still holds the lease and the sample begins after the last one; false otherwise.</summary>
+    /// <summary>
+    /// Adds a sample if <paramref name="owner"/> still holds the lease and the sample begins after the last one, and takes its
+    /// stages' events from the pending tallies (<see cref="IPipelineTallies"/>) at once; false, and nothing taken, otherwise.
+    /// </summary>
     Task<bool> Append(string owner, PipelineSample sample);
 
     /// <summary>The totals and the last second sampled.</summary>
@@ -96,8 +100,10 @@ public sealed class RedisPipelineHistory(IConnectionMultiplexer redis, IOptions<
         return 0
         """;
 
-    // KEYS: samples, lease, totals. ARGV: owner, sample JSON, first second, last second, samples kept, completed, faulted.
-    const string AppendScript = """
+    // KEYS: samples, lease, totals, tallies. ARGV: owner, sample JSON, first second, last second, samples kept, completed,
+    // faulted, then the sample's stages as the tallies' field triples, taken from the tallies.
+    const string AppendScript = RedisPipelineTallies.ApplyFunction + """
+
         if redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end
         local last = redis.call('HGET', KEYS[3], 'last')
         if last and tonumber(last) >= tonumber(ARGV[3]) then return 0 end
@@ -107,6 +113,7 @@ public sealed class RedisPipelineHistory(IConnectionMultiplexer redis, IOptions<
         redis.call('HSET', KEYS[3], 'last', ARGV[4])
         redis.call('HINCRBY', KEYS[3], 'completed', ARGV[6])
         redis.call('HINCRBY', KEYS[3], 'faulted', ARGV[7])
+        apply(KEYS[4], 8, -1)
         return 1
         """;
 
@@ -122,10 +129,10 @@ public sealed class RedisPipelineHistory(IConnectionMultiplexer redis, IOptions<
         (long)await Database.ScriptEvaluateAsync(LeaseScript, [LeaseKey], [owner, (long)lease.TotalMilliseconds]) == 1;
 
     public async Task<bool> Append(string owner, PipelineSample sample) =>
-        (long)await Database.ScriptEvaluateAsync(AppendScript, [SamplesKey, LeaseKey, TotalsKey],
+        (long)await Database.ScriptEvaluateAsync(AppendScript, [SamplesKey, LeaseKey, TotalsKey, RedisPipelineTallies.Key(Prefix)],
         [
             owner, PipelineSampleJson.Write(sample), sample.First.ToUnixTimeSeconds(), sample.Last.ToUnixTimeSeconds(),
-            gateway.Value.History.SamplesKept, sample.Completed, sample.Faulted,
+            gateway.Value.History.SamplesKept, sample.Completed, sample.Faulted, .. RedisPipelineTallies.Fields(sample.Stages),
         ]) == 1;
 
     public async Task<HistoryTotals> Totals() => TotalsOf(await Database.HashGetAsync(TotalsKey, TotalsFields));
@@ -148,25 +155,39 @@ public sealed class RedisPipelineHistory(IConnectionMultiplexer redis, IOptions<
     }
 }
 
-/// <summary>In this process (the saga repository is in memory: one process, the tests): always the sampler, kept as Redis would keep it.</summary>
-public sealed class InMemoryPipelineHistory(IOptions<GatewayOptions> gateway) : IPipelineHistory
+/// <summary>
+/// In this process (the saga repository is in memory: one process, the tests), kept as Redis would keep it: the gateways of the
+/// process share it, one holding the lease at a time.
+/// </summary>
+public sealed class InMemoryPipelineHistory(IOptions<GatewayOptions> gateway, InMemoryPipelineTallies tallies) : IPipelineHistory
 {
     readonly Lock _lock = new();
     readonly LinkedList<PipelineSample> _samples = new();
     HistoryTotals _totals = HistoryTotals.None;
+    (string? Owner, long Until) _lease;
 
     public bool Shared => false;
 
-    public Task<bool> TryLead(string owner, TimeSpan lease) => Task.FromResult(true);
+    public Task<bool> TryLead(string owner, TimeSpan lease)
+    {
+        lock (_lock)
+        {
+            var now = Environment.TickCount64;
+            if (_lease.Owner is not null && _lease.Owner != owner && _lease.Until > now) return Task.FromResult(false);
+            _lease = (owner, now + (long)lease.TotalMilliseconds);
+            return Task.FromResult(true);
+        }
+    }
 
     public Task<bool> Append(string owner, PipelineSample sample)
     {
         lock (_lock)
         {
-            if (_totals.Last >= sample.First) return Task.FromResult(false);
+            if (_lease.Owner != owner || _totals.Last >= sample.First) return Task.FromResult(false);
             _samples.AddLast(sample);
             while (_samples.Count > gateway.Value.History.SamplesKept) _samples.RemoveFirst();
             _totals = new HistoryTotals(_totals.Since ?? sample.First, sample.Last, _totals.Completed + sample.Completed, _totals.Faulted + sample.Faulted);
+            tallies.Take(sample.Stages);
             return Task.FromResult(true);
         }
     }

@@ -5,12 +5,13 @@ namespace Inference.Gateway.Pipeline;
 
 /// <summary>
 /// Every <c>Gateway:History:SampleEvery</c>, the gateway that holds the sampler's lease (taken in turn: whoever finds it free)
-/// adds one sample to the shared history: the events it heard since the last sample (any replica's: all hear every event), the
-/// broker's queues and the saga store's counts. A replica that stops leaves the lease to expire (three intervals) and another
-/// goes on from the last second sampled.
+/// adds one sample to the shared history: the events the Orchestrators tallied since the last sample (taken from the pending
+/// tallies as the sample is appended), the broker's queues and the saga store's counts. A replica that stops leaves the lease to
+/// expire (three intervals) and another goes on from the last second sampled; the events of the gap wait in the tallies and
+/// make its first sample, which spans the gap.
 /// </summary>
 public sealed class PipelineSampler(
-    PipelineStatistics statistics,
+    IPipelineTallies tallies,
     IPipelineHistory history,
     IInFlightProducts inFlight,
     IServiceProvider services,
@@ -54,12 +55,9 @@ public sealed class PipelineSampler(
         if (!Leads) return false;
 
         var now = clock.GetUtcNow();
-        // Only whole seconds that have passed: nothing is heard in them any more.
+        // Whole seconds that have passed.
         var last = new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero) - Second;
         var first = (await history.Totals()).Last is { } previous ? previous + Second : last - every + Second;
-        // After a minute without a sampler, what was heard before the window is gone: the history has a gap.
-        var oldest = last - (StageWindow.Seconds - 1) * Second;
-        if (first < oldest) first = oldest;
         if (first > last) return false;
 
         var queues = await services.GetRequiredService<RabbitMqQueues>().GetAsync(cancellationToken);
@@ -75,7 +73,10 @@ public sealed class PipelineSampler(
             logger.LogDebug("The saga store could not count the products waiting ({Reason})", e.Message);
         }
 
-        var sample = new PipelineSample(first, last, statistics.Sample(first.UtcDateTime, last.UtcDateTime),
+        var pending = await tallies.Pending();
+        // Every row, those without events too, so each sample reads the same.
+        var stages = PipelineTally.Rows.ToDictionary(row => row, row => pending.GetValueOrDefault(row) ?? StageSample.Empty);
+        var sample = new PipelineSample(first, last, stages,
             queues.Available ? queues.Items.Select(q => new QueueSample(q.Name, q.Ready, q.Unacknowledged, q.Consumers)).ToArray() : null,
             waiting, flying);
         return await history.Append(Owner, sample);

@@ -137,9 +137,6 @@ function renderStates(states, history) {
   $("sampling").textContent = history.shared
     ? (history.thisGatewaySamples ? "takes the samples (it holds the lease)" : "reads the samples another gateway takes")
     : "keeps the samples in its own memory (the saga store is not shared)";
-  $("followed").textContent = number(history.followed);
-  $("let-go").textContent = number(history.letGo);
-  $("let-go-note").hidden = history.letGo === 0;
   const largest = Math.max(1, ...states.counts.map((s) => s.count || 0));
   const rows = $("state-rows");
   rows.replaceChildren();

@@ -9,12 +9,13 @@ using Microsoft.Extensions.Options;
 
 namespace Inference.Tests.Gateway;
 
-/// <summary>The history sampler on the in-memory history: whole seconds, each sampled once, totals and stages as the events said.</summary>
+/// <summary>The history sampler on the in-memory history: whole seconds, each sampled once, totals and stages as the tallies said.</summary>
 public sealed class PipelineSamplerTests
 {
     static readonly DateTime T0 = new(2026, 11, 23, 12, 0, 0, DateTimeKind.Utc);
-    PipelineStatisticsTests.ManualClock _clock = null!;
-    PipelineStatistics _statistics = null!;
+    ManualClock _clock = null!;
+    readonly PipelineTally _tally = new();
+    InMemoryPipelineTallies _tallies = null!;
     InMemoryPipelineHistory _history = null!;
     PipelineSampler _sampler = null!;
     PipelineFigures _figures = null!;
@@ -24,10 +25,10 @@ public sealed class PipelineSamplerTests
     [SetUp]
     public void Start()
     {
-        _clock = new PipelineStatisticsTests.ManualClock(T0.AddMilliseconds(300));
+        _clock = new ManualClock(T0.AddMilliseconds(300));
         var options = Options.Create(new GatewayOptions { History = { SampleEvery = TimeSpan.FromSeconds(5), Keep = TimeSpan.FromMinutes(1) } });
-        _statistics = new PipelineStatistics(options, _clock);
-        _history = new InMemoryPipelineHistory(options);
+        _tallies = new InMemoryPipelineTallies();
+        _history = new InMemoryPipelineHistory(options, _tallies);
         // An in-memory transport: no broker to ask for queues, which the samples then leave out.
         _services = new ServiceCollection()
             .AddSingleton<TimeProvider>(_clock)
@@ -35,8 +36,8 @@ public sealed class PipelineSamplerTests
             .AddLogging()
             .AddHttpClient<RabbitMqQueues>().Services
             .BuildServiceProvider();
-        _sampler = new PipelineSampler(_statistics, _history, _waiting, _services, options, _clock, NullLogger<PipelineSampler>.Instance);
-        _figures = new PipelineFigures(_history, new NoFaults(), null!, _statistics, _sampler, options, _clock);
+        _sampler = new PipelineSampler(_tallies, _history, _waiting, _services, options, _clock, NullLogger<PipelineSampler>.Instance);
+        _figures = new PipelineFigures(_history, new NoFaults(), null!, _sampler, options, _clock);
     }
 
     [TearDown]
@@ -46,25 +47,26 @@ public sealed class PipelineSamplerTests
         _services.Dispose();
     }
 
-    void Complete(int products)
+    /// <summary>Runs that took 1 ms each, tallied and added as an Orchestrator adds them.</summary>
+    async Task Complete(int products)
     {
         for (var i = 0; i < products; i++)
         {
-            var id = Guid.NewGuid();
-            _statistics.Received(id, _clock.GetUtcNow().UtcDateTime);
-            _clock.Advance(TimeSpan.FromMilliseconds(1));
-            _statistics.Completed(new ProductCompleted(id, 1, _clock.GetUtcNow()), _clock.GetUtcNow().UtcDateTime);
+            _tally.Record(PipelineTally.Received);
+            _tally.Record(PipelineTally.Completions, TimeSpan.FromMilliseconds(1));
         }
+
+        await _tallies.Add(_tally.Take());
     }
 
     [Test]
     public async Task Should_sample_every_second_once_without_gap_or_overlap()
     {
-        Complete(3);
+        await Complete(3);
         _clock.Advance(TimeSpan.FromSeconds(5));
         Assert.That(await _sampler.SampleAsync(CancellationToken.None), Is.True);
         Assert.That(await _sampler.SampleAsync(CancellationToken.None), Is.False, "no whole second passed since");
-        Complete(4);
+        await Complete(4);
         _clock.Advance(TimeSpan.FromSeconds(5));
         Assert.That(await _sampler.SampleAsync(CancellationToken.None), Is.True);
 
@@ -83,12 +85,12 @@ public sealed class PipelineSamplerTests
     [Test]
     public async Task Should_show_the_last_minute_and_the_history_from_the_samples()
     {
-        Complete(6);
+        await Complete(6);
         _clock.Advance(TimeSpan.FromSeconds(5));
         await _sampler.SampleAsync(CancellationToken.None);
 
         var (stages, totals, status) = await _figures.StagesAsync();
-        var completions = stages.Single(s => s.Stage == PipelineStatistics.Completions).LastMinute;
+        var completions = stages.Single(s => s.Stage == PipelineTally.Completions).LastMinute;
         Assert.That(completions.Count, Is.EqualTo(6));
         Assert.That(completions.PerSecond, Is.EqualTo(1.2), "over the seconds sampled");
         Assert.That(totals.Completed, Is.EqualTo(6));
@@ -97,13 +99,50 @@ public sealed class PipelineSamplerTests
 
         var history = await _figures.HistoryAsync();
         Assert.That(history.Points.Select(p => p.CompletedPerSecond), Is.EqualTo(new[] { 1.2 }));
-        Assert.That(history.Points[0].Stages[PipelineStatistics.Completions].P50, Is.EqualTo(1), "the end-to-end latency: 1 ms");
+        Assert.That(history.Points[0].Stages[PipelineTally.Completions].P50, Is.EqualTo(1), "the end-to-end latency: 1 ms");
 
         // Past the kept span, a sample leaves the history and the minute, not the totals.
         _clock.Advance(TimeSpan.FromMinutes(2));
         await _sampler.SampleAsync(CancellationToken.None);
         Assert.That((await _figures.HistoryAsync()).Points.Select(p => p.Completed), Is.EqualTo(new[] { 0L }));
         Assert.That((await _figures.StagesAsync()).Totals.Completed, Is.EqualTo(6));
+    }
+
+    [Test]
+    public async Task Should_leave_no_event_to_a_later_sample_once_taken()
+    {
+        await Complete(2);
+        _clock.Advance(TimeSpan.FromSeconds(5));
+        await _sampler.SampleAsync(CancellationToken.None);
+        Assert.That(await _tallies.Pending(), Is.Empty);
+        _clock.Advance(TimeSpan.FromSeconds(5));
+        await _sampler.SampleAsync(CancellationToken.None);
+        Assert.That((await _history.Newest(10)).Samples.Select(s => s.Completed), Is.EqualTo(new[] { 2L, 0L }));
+    }
+
+    [Test]
+    public async Task Should_span_a_gap_without_a_sampler_with_one_sample_holding_its_events()
+    {
+        await Complete(1);
+        _clock.Advance(TimeSpan.FromSeconds(5));
+        await _sampler.SampleAsync(CancellationToken.None);
+        await Complete(600);
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        await _sampler.SampleAsync(CancellationToken.None);
+
+        var samples = (await _history.Newest(10)).Samples;
+        Assert.That(samples[^1].Completed, Is.EqualTo(600));
+        Assert.That(samples[^1].Seconds, Is.EqualTo(600), "the whole gap, so the rate is right");
+        Assert.That(samples[^1].First, Is.EqualTo(samples[0].Last + TimeSpan.FromSeconds(1)));
+    }
+
+    internal sealed class ManualClock(DateTime start) : TimeProvider
+    {
+        DateTimeOffset _now = new(start);
+
+        public void Advance(TimeSpan by) => _now += by;
+
+        public override DateTimeOffset GetUtcNow() => _now;
     }
 
     sealed class Waiting : IInFlightProducts

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Inference.Gateway;
 using Inference.Gateway.Pipeline;
+using Inference.Sagas;
 using Inference.Sagas.Redis;
 using Inference.Tests.Gateway.Live;
 using Microsoft.Extensions.Options;
@@ -233,7 +234,7 @@ public sealed class When_two_gateways_share_the_servers
             Options.Create(new SagaRepositoryOptions { Redis = { KeyPrefix = keyspace.Prefix } }), Options.Create(new GatewayOptions()));
         var t0 = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         PipelineSample Sample(int from, int to, long completed) => new(t0.AddSeconds(from), t0.AddSeconds(to),
-            new Dictionary<string, StageSample> { [PipelineStatistics.Completions] = StageSample.Empty with { Count = completed } }, null, null, null);
+            new Dictionary<string, StageSample> { [PipelineTally.Completions] = StageSample.Empty with { Count = completed } }, null, null, null);
 
         Assert.That(await history.TryLead("one", TimeSpan.FromSeconds(5)), Is.True);
         Assert.That(await history.TryLead("two", TimeSpan.FromSeconds(5)), Is.False, "the lease is taken");
@@ -244,5 +245,43 @@ public sealed class When_two_gateways_share_the_servers
         Assert.That(await history.Totals(), Is.EqualTo(new HistoryTotals(t0, t0.AddSeconds(9), 8, 0)));
         Assert.That((await history.Newest(10)).Samples.Select(s => s.Completed), Is.EqualTo(new[] { 3L, 5L }), "oldest first, as written");
         Assert.That(await keyspace.Database.KeyTimeToLiveAsync($"{keyspace.Prefix}pipeline:sampler"), Is.LessThanOrEqualTo(TimeSpan.FromSeconds(5)));
+    }
+
+    [Test]
+    public async Task Should_take_from_the_tallies_exactly_what_each_sample_holds()
+    {
+        await using var keyspace = await RedisKeyspace.CreateAsync();
+        var repository = Options.Create(new SagaRepositoryOptions { Redis = { KeyPrefix = keyspace.Prefix } });
+        var history = new RedisPipelineHistory(keyspace.Redis, repository, Options.Create(new GatewayOptions()));
+        var tallies = new RedisPipelineTallies(keyspace.Redis, repository);
+        var (one, two) = (new PipelineTally(), new PipelineTally());
+        for (var i = 1; i <= 30; i++) (i % 2 == 0 ? one : two).Record(Stage.Classify, TimeSpan.FromMilliseconds(i));
+        one.Record(PipelineTally.Completions, TimeSpan.FromMilliseconds(90));
+        two.Record(PipelineTally.Faults);
+        // Two Orchestrators add what they tallied.
+        await tallies.Add(one.Take());
+        await tallies.Add(two.Take());
+
+        var read = await tallies.Pending();
+        Assert.That(read[Stage.Classify].Count, Is.EqualTo(30));
+        Assert.That(read[Stage.Classify].Latency()!.Mean, Is.EqualTo(15.5));
+        Assert.That(read[Stage.Classify].MaxMs, Is.EqualTo(30));
+        var t0 = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        var sample = new PipelineSample(t0, t0.AddSeconds(4), read, null, null, null);
+
+        // Added after the read: stays for the next sample.
+        one.Record(Stage.Classify, TimeSpan.FromMilliseconds(7));
+        await tallies.Add(one.Take());
+        Assert.That(await history.Append("nobody", sample), Is.False, "not the lease holder");
+        Assert.That((await tallies.Pending())[Stage.Classify].Count, Is.EqualTo(31), "a refused sample takes nothing");
+
+        Assert.That(await history.TryLead("one", TimeSpan.FromSeconds(5)), Is.True);
+        Assert.That(await history.Append("one", sample), Is.True);
+        var left = await tallies.Pending();
+        Assert.That(left.Keys, Is.EquivalentTo(new[] { Stage.Classify }));
+        Assert.That(left[Stage.Classify].Count, Is.EqualTo(1));
+        Assert.That(left[Stage.Classify].Latency()!.Mean, Is.EqualTo(7));
+        Assert.That(left[Stage.Classify].Latency()!.P50, Is.InRange(7, 8.5), "the largest taken away, the bound of its bucket stands in");
+        Assert.That(await history.Totals(), Is.EqualTo(new HistoryTotals(t0, t0.AddSeconds(4), 1, 1)));
     }
 }

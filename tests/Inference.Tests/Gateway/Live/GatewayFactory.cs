@@ -1,4 +1,5 @@
 using System.Net;
+using Inference.Gateway.Pipeline;
 using Inference.Sagas;
 using MassTransit.Saga;
 using Microsoft.AspNetCore.Hosting;
@@ -16,7 +17,9 @@ namespace Inference.Tests.Gateway.Live;
 /// The Gateway's real entry point, with its production <c>appsettings.json</c> and the settings a test gives, in the test
 /// host or (<see cref="ServeOnLoopback"/>) on a real loopback port for a browser.
 /// </summary>
-public sealed class GatewayFactory(IDictionary<string, string?> settings, IndexedSagaDictionary<ProductState>? sagas = null) : WebApplicationFactory<Inference.Gateway.GatewayOptions>
+/// <param name="pipeline">The in-process pipeline whose memory the gateway reads, as one process would: its saga repository, and the
+/// tallies and history every gateway of that process shares.</param>
+public sealed class GatewayFactory(IDictionary<string, string?> settings, InProcessPipeline? pipeline = null) : WebApplicationFactory<Inference.Gateway.GatewayOptions>
 {
     public const string Key = "test-key-0123456789abcdef";
 
@@ -61,10 +64,14 @@ public sealed class GatewayFactory(IDictionary<string, string?> settings, Indexe
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureTestServices(services =>
         {
-            if (sagas is not null)
+            if (pipeline is not null)
             {
                 services.RemoveAll<IndexedSagaDictionary<ProductState>>();
-                services.AddSingleton(sagas);
+                services.AddSingleton(pipeline.Sagas);
+                services.RemoveAll<InMemoryPipelineTallies>();
+                services.AddSingleton(pipeline.Tallies);
+                services.RemoveAll<IPipelineHistory>();
+                services.AddSingleton<IPipelineHistory>(pipeline.History);
             }
 
             MoreServices?.Invoke(services);

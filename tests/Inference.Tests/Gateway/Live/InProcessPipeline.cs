@@ -1,10 +1,13 @@
 using Inference.Cli;
+using Inference.Gateway;
+using Inference.Gateway.Pipeline;
 using Inference.Sagas;
 using MassTransit;
 using MassTransit.Saga;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Inference.Tests.Gateway.Live;
 
@@ -29,6 +32,15 @@ public sealed class InProcessPipeline : IAsyncDisposable
 
     /// <summary>The saga repository the Orchestrator writes; the gateways under test read this same one (in memory unless the settings name Redis).</summary>
     public IndexedSagaDictionary<ProductState> Sagas => _host.Services.GetRequiredService<IndexedSagaDictionary<ProductState>>();
+
+    /// <summary>What the Orchestrator tallied, for the gateways to sample.</summary>
+    public InMemoryPipelineTallies Tallies => _host.Services.GetRequiredService<InMemoryPipelineTallies>();
+
+    /// <summary>The history every gateway of this process shares (one samples at a time), as gateways on one Redis share theirs.</summary>
+    public InMemoryPipelineHistory History => _history ??= new InMemoryPipelineHistory(
+        Options.Create(new GatewayOptions { History = { SampleEvery = TimeSpan.FromSeconds(1) } }), Tallies);
+
+    InMemoryPipelineHistory? _history;
 
     /// <summary>The pipeline's own bus, to publish what no gateway would let through.</summary>
     public IBus Bus => _host.Services.GetRequiredService<IBus>();

@@ -55,7 +55,7 @@ public sealed class LivePipeline
 
         // Standing in for the multiplexer the Redis saga repository will register, so the readiness check pings a real Redis.
         _redis = await ConnectionMultiplexer.ConnectAsync(LoopbackServers.Current.Redis);
-        Gateway = new GatewayFactory(GatewaySettings(), Pipeline.Sagas)
+        Gateway = new GatewayFactory(GatewaySettings(), Pipeline)
         {
             MoreServices = services => services.AddSingleton<IConnectionMultiplexer>(_redis),
         };

@@ -17,7 +17,7 @@ public sealed class When_operators_use_the_cli_against_a_deployment
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _gateway = new GatewayFactory(LivePipeline.GatewaySettings(), LivePipeline.Pipeline.Sagas).ServeOnLoopback();
+        _gateway = new GatewayFactory(LivePipeline.GatewaySettings(), LivePipeline.Pipeline).ServeOnLoopback();
         using var api = new HttpClient { BaseAddress = _gateway.Address };
         await Http.UntilReadyAsync(api);
         // A text the database refuses (a check constraint): it faults at the store, and again when retried.

@@ -1,78 +1,40 @@
-namespace Inference.Gateway.Pipeline;
+namespace Inference.Sagas;
 
 /// <summary>
-/// Counts and latencies of one stage over the last minute, per second: 60 one-second buckets, a fixed amount of memory whatever
-/// the traffic. The history sampler takes the seconds it has not taken yet (<see cref="Sample"/>).
+/// One stage's events as they happen, until they are taken (<see cref="Take"/>): a count, and the latencies in a
+/// <see cref="LatencyHistogram"/>, so what several processes tally adds up exactly. Fixed memory whatever the traffic.
 /// </summary>
-public sealed class StageWindow
+public sealed class StageTally
 {
-    public const int Seconds = 60;
-
-    readonly Bucket[] _buckets = new Bucket[Seconds];
+    readonly long[] _histogram = new long[LatencyHistogram.Buckets];
     readonly Lock _lock = new();
+    long _count, _latencies;
+    double _sum, _max;
 
-    public StageWindow()
+    /// <summary>One event, with the stage's latency when it is known.</summary>
+    public void Record(TimeSpan? latency = null)
     {
-        for (var i = 0; i < Seconds; i++) _buckets[i] = new Bucket();
-    }
-
-    /// <summary>One event seen at <paramref name="now"/>, with the stage's latency when it is known.</summary>
-    public void Record(DateTime now, TimeSpan? latency = null)
-    {
-        var second = now.Ticks / TimeSpan.TicksPerSecond;
         lock (_lock)
         {
-            var bucket = _buckets[second % Seconds];
-            if (bucket.Second != second) bucket.Reset(second);
-            bucket.Count++;
+            _count++;
             if (latency is not { } l) return;
             var ms = Math.Max(0, l.TotalMilliseconds);
-            bucket.Latencies++;
-            bucket.LatencySum += ms;
-            bucket.LatencyMax = Math.Max(bucket.LatencyMax, ms);
-            bucket.Histogram[LatencyHistogram.BucketOf(ms)]++;
+            _latencies++;
+            _sum += ms;
+            _max = Math.Max(_max, ms);
+            _histogram[LatencyHistogram.BucketOf(ms)]++;
         }
     }
 
-    /// <summary>The events of the whole seconds <paramref name="first"/> to <paramref name="last"/> (both included; only the last minute is kept).</summary>
-    public StageSample Sample(DateTime first, DateTime last)
+    /// <summary>The events since the last take, and a fresh start.</summary>
+    public StageSample Take()
     {
-        var from = first.Ticks / TimeSpan.TicksPerSecond;
-        var to = last.Ticks / TimeSpan.TicksPerSecond;
-        long count = 0, latencies = 0;
-        double sum = 0, max = 0;
-        var histogram = new long[LatencyHistogram.Buckets];
         lock (_lock)
         {
-            foreach (var bucket in _buckets)
-            {
-                if (bucket.Second < from || bucket.Second > to) continue;
-                count += bucket.Count;
-                latencies += bucket.Latencies;
-                sum += bucket.LatencySum;
-                max = Math.Max(max, bucket.LatencyMax);
-                for (var i = 0; i < histogram.Length; i++) histogram[i] += bucket.Histogram[i];
-            }
-        }
-
-        return new StageSample(count, latencies, sum, max, LatencyHistogram.Sparse(histogram));
-    }
-
-    sealed class Bucket
-    {
-        public long Second = -1;
-        public long Count;
-        public long Latencies;
-        public double LatencySum;
-        public double LatencyMax;
-        public readonly long[] Histogram = new long[LatencyHistogram.Buckets];
-
-        public void Reset(long second)
-        {
-            Second = second;
-            Count = Latencies = 0;
-            LatencySum = LatencyMax = 0;
-            Array.Clear(Histogram);
+            var sample = new StageSample(_count, _latencies, _sum, _max, LatencyHistogram.Sparse(_histogram));
+            (_count, _latencies, _sum, _max) = (0, 0, 0, 0);
+            Array.Clear(_histogram);
+            return sample;
         }
     }
 }
@@ -88,6 +50,12 @@ public static class LatencyHistogram
 
     public static int BucketOf(double ms) =>
         ms <= 1 ? 0 : Math.Min(Buckets - 1, (int)Math.Ceiling(Math.Log2(ms) * BucketsPerDoubling));
+
+    /// <summary>The largest latency bucket <paramref name="bucket"/> holds.</summary>
+    public static double UpperBound(int bucket) => Math.Pow(2, bucket / BucketsPerDoubling);
+
+    /// <summary>The largest latency a histogram can hold: what stands in for a largest latency not known any more.</summary>
+    public static double UpperBound(IReadOnlyDictionary<int, long> histogram) => histogram.Count == 0 ? 0 : UpperBound(histogram.Keys.Max());
 
     /// <summary>Only the buckets that hold latencies, by index: what a sample keeps.</summary>
     public static IReadOnlyDictionary<int, long> Sparse(long[] histogram)
@@ -106,7 +74,7 @@ public static class LatencyHistogram
         foreach (var (bucket, count) in histogram.OrderBy(b => b.Key))
         {
             seen += count;
-            if (seen >= rank) return Round(Math.Min(max, Math.Pow(2, bucket / BucketsPerDoubling)));
+            if (seen >= rank) return Round(Math.Min(max, UpperBound(bucket)));
         }
 
         return Round(max);
@@ -137,6 +105,20 @@ public sealed record StageSample(long Count, long Latencies, double SumMs, doubl
         }
 
         return new StageSample(count, latencies, sum, max, histogram);
+    }
+
+    /// <summary>
+    /// What is left of this sample once <paramref name="taken"/> (an earlier reading of it) is taken away: the events added
+    /// since. Their largest latency is known when it is above the one taken; otherwise their histogram's bound stands in.
+    /// </summary>
+    public StageSample Minus(StageSample taken)
+    {
+        var histogram = new SortedDictionary<int, long>();
+        foreach (var (bucket, n) in Histogram)
+            if (n - taken.Histogram.GetValueOrDefault(bucket) is var left and > 0) histogram[bucket] = left;
+        var latencies = Math.Max(0, Latencies - taken.Latencies);
+        return new StageSample(Math.Max(0, Count - taken.Count), latencies, latencies == 0 ? 0 : Math.Max(0, SumMs - taken.SumMs),
+            MaxMs > taken.MaxMs ? MaxMs : LatencyHistogram.UpperBound(histogram), histogram);
     }
 
     /// <summary>Mean, p50, p95 and max in milliseconds; null when no latency was measured.</summary>
