@@ -41,10 +41,10 @@ public sealed class RedisKeyspace : IAsyncDisposable
         return [.. keys];
     }
 
-    /// <summary>The sagas' own keys: every key under the prefix but the in-flight index the stage-timeout monitor reads.</summary>
-    /// <summary>The sagas' own keys: not the in-flight index, not the per-state sets.</summary>
+    /// <summary>The sagas' own keys: not the in-flight index, the per-state sets, or the pipeline's tallies and history.</summary>
     public async Task<RedisKey[]> SagaKeys() => (await Keys())
-        .Where(k => !k.ToString().EndsWith(":in-flight", StringComparison.Ordinal) && !k.ToString().Contains(":in-state:", StringComparison.Ordinal))
+        .Where(k => !k.ToString().EndsWith(":in-flight", StringComparison.Ordinal) && !k.ToString().Contains(":in-state:", StringComparison.Ordinal) &&
+                    !k.ToString().StartsWith(Prefix + "pipeline:", StringComparison.Ordinal))
         .ToArray();
 
     public async ValueTask DisposeAsync()

@@ -95,7 +95,7 @@ public sealed class When_the_same_product_arrives_twice_on_redis : ProductSagaOn
     }
 
     [Test]
-    public async Task Should_keep_one_saga() => Assert.That(await Keyspace.Keys(), Has.Length.EqualTo(1));
+    public async Task Should_keep_one_saga() => Assert.That(await Keyspace.SagaKeys(), Has.Length.EqualTo(1));
 }
 
 [Category("Integration")]
