@@ -33,5 +33,9 @@ public sealed class RabbitMqOptions
     /// <summary>The management API (queue depths for the dashboard and for autoscaling).</summary>
     public Uri? ManagementUri { get; set; }
 
+    /// <summary>The management API's credentials (the broker's user), as an HTTP Basic header.</summary>
+    public System.Net.Http.Headers.AuthenticationHeaderValue ManagementAuthorization() =>
+        new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{Username}:{Password}")));
+
     public override string ToString() => $"amqp://{Host}:{Port}{(VirtualHost == "/" ? "/" : "/" + VirtualHost)}";
 }

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -72,8 +71,7 @@ public sealed partial class DeadLetterQueues(HttpClient http, IOptions<Transport
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, uri);
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
-                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{rabbit.Username}:{rabbit.Password}")));
+            request.Headers.Authorization = rabbit.ManagementAuthorization();
             request.Content = JsonContent.Create(new
             {
                 count = (int)Math.Min(queue.Ready, PeekLimit),

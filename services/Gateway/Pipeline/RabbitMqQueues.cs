@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Inference.Contracts;
@@ -82,8 +80,7 @@ public sealed class RabbitMqQueues(HttpClient http, IOptions<TransportOptions> t
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
-                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{rabbit.Username}:{rabbit.Password}")));
+            request.Headers.Authorization = rabbit.ManagementAuthorization();
             using var response = await http.SendAsync(request, cancellationToken);
             if (!response.IsSuccessStatusCode)
                 return (null, $"The RabbitMQ management API answered {(int)response.StatusCode} {response.ReasonPhrase} for virtual host '{rabbit.VirtualHost}'.");
