@@ -44,29 +44,29 @@ public sealed class RedisPipelineTallies(IConnectionMultiplexer redis, IOptions<
     public async Task Add(IReadOnlyDictionary<string, StageSample> events)
     {
         if (events.Count == 0) return;
-        await redis.GetDatabase().ScriptEvaluateAsync(AddScript, [TallyKey], Fields(events).ToArray());
+        await redis.GetDatabase().ScriptEvaluateAsync(AddScript, [TallyKey], [.. Fields(events)]);
     }
 
     public async Task<IReadOnlyDictionary<string, StageSample>> Pending() => Parse(await redis.GetDatabase().HashGetAllAsync(TallyKey));
 
     /// <summary>The field triples <see cref="ApplyFunction"/> reads, for <paramref name="events"/>.</summary>
-    public static IEnumerable<RedisValue> Fields(IReadOnlyDictionary<string, StageSample> events)
+    public static IReadOnlyList<RedisValue> Fields(IReadOnlyDictionary<string, StageSample> events)
     {
+        var fields = new List<RedisValue>();
+        void Add(string field, string kind, RedisValue value) => fields.AddRange([field, kind, value]);
         foreach (var (row, sample) in events)
         {
             if (sample.Count == 0) continue;
-            foreach (var value in Triple($"{row}|n", "i", sample.Count)) yield return value;
+            Add($"{row}|n", "i", sample.Count);
             if (sample.Latencies == 0) continue;
-            foreach (var value in Triple($"{row}|l", "i", sample.Latencies)) yield return value;
-            foreach (var value in Triple($"{row}|s", "f", sample.SumMs.ToString("R", CultureInfo.InvariantCulture))) yield return value;
-            foreach (var value in Triple($"{row}|m", "m", sample.MaxMs.ToString("R", CultureInfo.InvariantCulture))) yield return value;
-            foreach (var (bucket, n) in sample.Histogram)
-            foreach (var value in Triple($"{row}|h{bucket}", "i", n))
-                yield return value;
+            Add($"{row}|l", "i", sample.Latencies);
+            Add($"{row}|s", "f", sample.SumMs.ToString("R", CultureInfo.InvariantCulture));
+            Add($"{row}|m", "m", sample.MaxMs.ToString("R", CultureInfo.InvariantCulture));
+            foreach (var (bucket, n) in sample.Histogram) Add($"{row}|h{bucket}", "i", n);
         }
-    }
 
-    static RedisValue[] Triple(string field, string kind, RedisValue value) => [field, kind, value];
+        return fields;
+    }
 
     static IReadOnlyDictionary<string, StageSample> Parse(HashEntry[] entries)
     {

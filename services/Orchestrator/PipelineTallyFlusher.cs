@@ -12,8 +12,9 @@ public sealed class PipelineTallyFlusher(PipelineTally tally, IPipelineTallies t
 {
     public static readonly TimeSpan Every = TimeSpan.FromSeconds(1);
 
-    readonly Lock _lock = new();
-    IReadOnlyDictionary<string, StageSample> _unsent = new Dictionary<string, StageSample>();
+    // What was tallied and not added yet, merged as the in-memory tallies merge; one flush at a time, so none is sent twice.
+    readonly InMemoryPipelineTallies _unsent = new();
+    readonly SemaphoreSlim _flushing = new(1, 1);
     bool _failing;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -37,21 +38,14 @@ public sealed class PipelineTallyFlusher(PipelineTally tally, IPipelineTallies t
     /// <summary>Adds what was tallied since the last successful add; false when the shared tallies could not be reached.</summary>
     public async Task<bool> FlushAsync()
     {
-        IReadOnlyDictionary<string, StageSample> events;
-        lock (_lock)
-        {
-            var taken = tally.Take();
-            events = _unsent = _unsent.Count == 0 ? taken : PipelineTally.Rows
-                .Select(row => (row, Samples: new[] { _unsent.GetValueOrDefault(row), taken.GetValueOrDefault(row) }.OfType<StageSample>().ToArray()))
-                .Where(row => row.Samples.Length > 0)
-                .ToDictionary(row => row.row, row => StageSample.Merge(row.Samples));
-        }
-
-        if (events.Count == 0) return true;
+        await _flushing.WaitAsync();
         try
         {
+            await _unsent.Add(tally.Take());
+            var events = await _unsent.Pending();
+            if (events.Count == 0) return true;
             await tallies.Add(events);
-            lock (_lock) _unsent = new Dictionary<string, StageSample>();
+            _unsent.Take(events);
             _failing = false;
             return true;
         }
@@ -61,6 +55,10 @@ public sealed class PipelineTallyFlusher(PipelineTally tally, IPipelineTallies t
             if (!_failing) logger.LogWarning(e, "The pipeline's tallies could not be added to the shared store; they wait here and go with the next add");
             _failing = true;
             return false;
+        }
+        finally
+        {
+            _flushing.Release();
         }
     }
 }

@@ -1,4 +1,6 @@
+using Inference.Orchestrator;
 using Inference.Sagas;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Inference.Tests.Sagas;
 
@@ -67,5 +69,42 @@ public sealed class PipelineTallyTests
         Assert.That(left.MaxMs, Is.EqualTo(500), "larger than the one taken, so known");
         tallies.Take(await tallies.Pending());
         Assert.That(await tallies.Pending(), Is.Empty);
+    }
+
+    [Test]
+    public async Task Should_keep_what_the_store_refused_for_the_next_flush_and_send_each_event_once()
+    {
+        var tally = new PipelineTally();
+        var store = new FlakyTallies { FailNext = true };
+        var flusher = new PipelineTallyFlusher(tally, store, NullLogger<PipelineTallyFlusher>.Instance);
+        tally.Record(Stage.Classify, TimeSpan.FromMilliseconds(5));
+        Assert.That(await flusher.FlushAsync(), Is.False, "the store is away");
+
+        tally.Record(Stage.Classify, TimeSpan.FromMilliseconds(9));
+        var flushes = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => flusher.FlushAsync()));
+        Assert.That(flushes, Is.All.True);
+        var added = await store.Pending();
+        Assert.That(added[Stage.Classify].Count, Is.EqualTo(2), "the refused event and the new one, once each");
+        Assert.That(added[Stage.Classify].MaxMs, Is.EqualTo(9));
+    }
+
+    sealed class FlakyTallies : IPipelineTallies
+    {
+        readonly InMemoryPipelineTallies _added = new();
+        public bool FailNext;
+
+        public async Task Add(IReadOnlyDictionary<string, StageSample> events)
+        {
+            await Task.Yield();
+            if (FailNext)
+            {
+                FailNext = false;
+                throw new InvalidOperationException("store away");
+            }
+
+            await _added.Add(events);
+        }
+
+        public Task<IReadOnlyDictionary<string, StageSample>> Pending() => _added.Pending();
     }
 }
