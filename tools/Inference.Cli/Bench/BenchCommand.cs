@@ -43,7 +43,16 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
             var usage = Usage(layout, pipeline);
             // What starting cost: every service's CPU from its launch until it was ready (loading, and compiling its start-up code).
             var startCpu = usage.Take(pipeline.Services.Count).Sum(u => u.TotalCpuSeconds());
-            result = await MeasureAsync(warmUp, products, vhost, database, usage, cancellationToken) with { StartCpuSeconds = startCpu };
+            try
+            {
+                result = await MeasureAsync(warmUp, products, vhost, database, usage, cancellationToken) with { StartCpuSeconds = startCpu };
+            }
+            catch (PipelineStalledException e)
+            {
+                // no figure is worth printing: a run that stores nothing has no latency, and its CPU per product divides by nothing
+                console.MarkupLineInterpolated($"[red]bench stopped:[/] {e.Message}; the services' logs are in {logs}");
+                return 1;
+            }
         }
 
         await RunInfo.DeleteRedisKeysAsync(servers.Redis, prefix);
@@ -73,7 +82,9 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
                 // once every process has gone idle: the runtime compiles hot methods again, optimized, on a background thread for seconds
                 // after they became hot, and the nine service processes doing so at once held a paced run below its rate for its first 10-20 s.
                 await PublishAsync(upstream, warmUp, settings.Rate, cancellationToken);
-                await WaitUntilStoredAsync(database.ConnectionString, warmUp.Length, cancellationToken);
+                var warmedUp = await WaitUntilStoredAsync(database.ConnectionString, warmUp.Length, cancellationToken);
+                if (warmedUp < warmUp.Length)
+                    throw new PipelineStalledException($"the warm-up stored {warmedUp:N0} of {warmUp.Length:N0} products, then nothing for {settings.Patience.TotalSeconds:N0} s");
                 idleAfter = await WaitUntilIdleAsync(usage, cancellationToken);
                 console.MarkupLineInterpolated($"warmed up with {warmUp.Length:N0} products; {(idleAfter is { } s ? $"every process idle after {s:N0} s" : "the processes did not go idle")}");
             }
@@ -90,6 +101,7 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
 
             await sampling.CancelAsync();
             await sampler;
+            if (stored <= 0) throw new PipelineStalledException($"stored none of the {products.Length:N0} products in {settings.Patience.TotalSeconds:N0} s");
             var (seconds, p50, p95, p99, firstSeconds) = await LatenciesAsync(database.ConnectionString, started);
             return new BenchResult(
                 commandLine, RunInfo.Commit(SolutionLayout.FindRoot(AppContext.BaseDirectory)), RunInfo.Machine(), started, settings.Models, settings.Rate, warmUp.Length, products.Length, (int)stored,
@@ -271,3 +283,6 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
         console.MarkupLineInterpolated($"results in {Path.Combine(directory, name)}.json and .md");
     }
 }
+
+/// <summary>The pipeline stored nothing for the bench's patience: there is nothing to measure.</summary>
+sealed class PipelineStalledException(string message) : Exception(message);
