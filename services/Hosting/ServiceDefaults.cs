@@ -42,6 +42,7 @@ public static class ServiceDefaults
     /// </summary>
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, string serviceName)
     {
+        NativeHeap.ReturnLargeBlocks(); // before any model loads
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(
                 ServiceName(builder.Configuration, serviceName), serviceVersion: ServiceVersion(), serviceInstanceId: Environment.MachineName))
