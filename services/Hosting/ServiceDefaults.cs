@@ -32,6 +32,13 @@ public static class ServiceDefaults
     /// <summary>PostgreSQL's client (Npgsql) names its meter and spans so; served wherever a service talks to PostgreSQL.</summary>
     const string Npgsql = "Npgsql";
 
+    /// <summary>
+    /// Series one metric may have in a service. The SDK allocates every metric's points up front, 2,000 by default: 10 MB of the
+    /// Store's 26 MB managed heap under load (72 metrics). The widest metric here has a handful of series (per queue, message type,
+    /// stage, outcome); a series past the limit is counted under <c>otel.metric.overflow</c>, not lost.
+    /// </summary>
+    public const int MetricSeriesLimit = 200;
+
     /// <summary>The longest a readiness check may take before it counts as failed.</summary>
     public static readonly TimeSpan HealthCheckTimeout = TimeSpan.FromSeconds(3);
 
@@ -48,6 +55,7 @@ public static class ServiceDefaults
                 ServiceName(builder.Configuration, serviceName), serviceVersion: ServiceVersion(), serviceInstanceId: Environment.MachineName))
             .WithMetrics(metrics => metrics
                 .AddMeter([InstrumentationOptions.MeterName, .. AspNetCoreMeters, Npgsql, ModelMetrics.MeterName, SkippedMessages.MeterName])
+                .AddView(_ => new MetricStreamConfiguration { CardinalityLimit = MetricSeriesLimit })
                 .AddRuntimeInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddPrometheusExporter());
