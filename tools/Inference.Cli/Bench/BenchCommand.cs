@@ -38,24 +38,26 @@ public sealed class BenchCommand(BenchSettings settings, string commandLine, IAn
         console.MarkupLine("starting every service as its own process");
         BenchResult result;
         var extractors = layout.DeployedExtractors();
-        await using (var pipeline = await DistributedPipeline.StartAsync(layout, environment, extractors, logs, TimeSpan.FromSeconds(120), withGateway: settings.WithGateway))
+        try
         {
+            await using var pipeline = await DistributedPipeline.StartAsync(layout, environment, extractors, logs, TimeSpan.FromSeconds(120), withGateway: settings.WithGateway);
             var usage = Usage(layout, pipeline);
             // What starting cost: every service's CPU from its launch until it was ready (loading, and compiling its start-up code).
             var startCpu = usage.Take(pipeline.Services.Count).Sum(u => u.TotalCpuSeconds());
-            try
-            {
-                result = await MeasureAsync(warmUp, products, vhost, database, usage, cancellationToken) with { StartCpuSeconds = startCpu };
-            }
-            catch (PipelineStalledException e)
-            {
-                // no figure is worth printing: a run that stores nothing has no latency, and its CPU per product divides by nothing
-                console.MarkupLineInterpolated($"[red]bench stopped:[/] {e.Message}; the services' logs are in {logs}");
-                return 1;
-            }
+            result = await MeasureAsync(warmUp, products, vhost, database, usage, cancellationToken) with { StartCpuSeconds = startCpu };
+        }
+        catch (PipelineStalledException e)
+        {
+            // no figure is worth printing: a run that stores nothing has no latency, and its CPU per product divides by nothing
+            console.MarkupLineInterpolated($"[red]bench stopped:[/] {e.Message}; the services' logs are in {logs}");
+            return 1;
+        }
+        finally
+        {
+            // the run's saga keys go whatever happened, as its virtual host and database do
+            await RunInfo.DeleteRedisKeysAsync(servers.Redis, prefix);
         }
 
-        await RunInfo.DeleteRedisKeysAsync(servers.Redis, prefix);
         var limits = settings.Models == "null"
             ? ((IReadOnlyList<ModelFigures>)[], (double?)null)
             : ModelLimits.Measure(products.Take(1024).Select(p => p.Text).ToArray(), extractors.SelectMany(e => e).ToArray(), "Onnx", 32);
