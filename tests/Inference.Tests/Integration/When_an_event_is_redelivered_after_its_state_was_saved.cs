@@ -20,8 +20,11 @@ public sealed class When_an_event_is_redelivered_after_its_state_was_saved : Pro
 {
     readonly Guid _product = Guid.NewGuid();
     readonly Guid _duplicated = Guid.NewGuid();
+    readonly CrashAfterSave _crash;
     RabbitMqVirtualHost? _vhost;
-    CrashAfterSave _crash = null!;
+
+    // One crash for both processes: the process started again must not crash on the redelivered event as well.
+    public When_an_event_is_redelivered_after_its_state_was_saved() => _crash = new CrashAfterSave(_product);
 
     protected override async Task<RabbitMqVirtualHost?> BrokerAsync() => _vhost = await RabbitMqVirtualHost.CreateAsync("redelivery");
 
@@ -32,7 +35,7 @@ public sealed class When_an_event_is_redelivered_after_its_state_was_saved : Pro
     protected override void ConfigureEndpoint(string name, IReceiveEndpointConfigurator endpoint)
     {
         if (name == QueueNames.ProductState)
-            endpoint.ConnectSagaConfigurationObserver(_crash = new CrashAfterSave(_product));
+            endpoint.ConnectSagaConfigurationObserver(_crash);
     }
 
     protected override async Task CleanUp()
@@ -94,7 +97,12 @@ public sealed class When_an_event_is_redelivered_after_its_state_was_saved : Pro
             if (!context.ReceiveContext.TryGetPayload<ChannelContext>(out var channel))
                 throw new InvalidOperationException("no RabbitMQ channel behind this message");
             // Closed from another thread: closing waits for the consumers' callbacks, this one among them.
-            _ = Task.Run(() => channel.ConnectionContext.Connection.CloseAsync());
+            // A dead process acknowledges nothing: the failure is raised only once the channel is down, so the endpoint's
+            // retry cannot acknowledge the message on it before the broker takes it back.
+            var connection = channel.ConnectionContext.Connection;
+            _ = Task.Run(() => connection.CloseAsync());
+            using (var down = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+                while (channel.Channel.IsOpen) await Task.Delay(5, down.Token);
             Happened.TrySetResult();
             throw new InvalidOperationException("the connection dropped between the save and the send");
         }
