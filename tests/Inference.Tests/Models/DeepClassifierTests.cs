@@ -20,8 +20,8 @@ public sealed class DeepClassifierTests
     {
         // Python computed the vectors from embeddings ONNX Runtime made in other batches; int8 activations are scaled per batch, so
         // a probability moves in its second or third decimal, and where two neighbouring titles are nearly as close, the ten nearest
-        // may swap one (3 of the 48 vectors move by 0.08-0.17 that way; the largest was 0.10 before the few-shot memory's
-        // multiply quantised the embedding per block too)
+        // may swap one (3 of the 48 vectors move by more than 0.03 that way, the largest by 0.15; by 0.08-0.17 when the encoder took
+        // 32 titles per call, by up to 0.10 before the few-shot memory's multiply quantised the embedding per block too)
         var deep = Deep();
         var vectors = Artifacts.Vectors(Name).ToArray();
         var texts = vectors.Select(v => v.GetProperty("text").GetString()!).ToArray();
