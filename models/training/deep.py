@@ -26,6 +26,7 @@ from sklearn.svm import LinearSVC
 import classifier as C
 import common
 import data as D
+import encoder as Q
 
 NAME = "classifier-deep"
 DESCRIPTIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "category_descriptions.json")
@@ -249,27 +250,25 @@ def head_graph(encoder, phrase_emb, phrase_cat, memory, memory_y, params, seen, 
 def memory_blocks(memory):
     """The few-shot memory [rows, dim] as MatMulNBits takes it: uint8 [rows, dim / MEMORY_BLOCK, MEMORY_BLOCK], symmetric around
     its default zero point 128, and one float32 scale per row and block ([rows, dim / MEMORY_BLOCK])."""
-    rows, dim = memory.shape
+    q, scales = signed_blocks(memory)
+    return (q.astype(np.int16) + 128).astype(np.uint8), scales
+
+
+def signed_blocks(x):
+    """x [n, dim] as int8 blocks of MEMORY_BLOCK, one scale (amax / 127) per block: [n, blocks, MEMORY_BLOCK] and [n, blocks]."""
+    n, dim = x.shape
     assert dim % MEMORY_BLOCK == 0, "the embedding's width must be a whole number of blocks"
-    blocks = memory.reshape(rows, dim // MEMORY_BLOCK, MEMORY_BLOCK)
-    amax = np.abs(blocks).max(axis=2)
-    scales = np.where(amax > 0, amax / 127.0, 1.0).astype(np.float32)
-    q = np.clip(np.rint(blocks / scales[:, :, None]), -127, 127) + 128
-    return q.astype(np.uint8), scales
+    q, scales = Q.quantize_rows(x.reshape(-1, MEMORY_BLOCK))
+    return q.reshape(n, dim // MEMORY_BLOCK, MEMORY_BLOCK), scales.reshape(n, -1)
 
 
 def memory_similarities(E, memory):
-    """E [n, dim] against the memory as MatMulNBits computes it at accuracy level 4: each block of 32 of the embedding is
-    quantised to int8 with its own scale (amax / 127), multiplied in integers with the memory's block, and scaled back."""
-    q, scales = memory_blocks(memory)
-    n, dim = E.shape
-    blocks = E.reshape(n, dim // MEMORY_BLOCK, MEMORY_BLOCK)
-    amax = np.abs(blocks).max(axis=2)
-    e_scales = np.where(amax > 0, amax / 127.0, 1.0).astype(np.float32)
-    e_q = np.clip(np.rint(blocks / e_scales[:, :, None]), -127, 127)
-    m_q = q.astype(np.float64) - 128
-    dots = np.einsum("nbi,rbi->nrb", e_q, m_q)  # [n, rows, blocks], integers
-    return np.einsum("nrb,nb,rb->nr", dots, e_scales.astype(np.float64), scales.astype(np.float64))
+    """E [n, dim] against the memory as MatMulNBits computes it at accuracy level 4: each block of the embedding is quantised
+    to int8 with its own scale too, multiplied in integers with the memory's block, and scaled back."""
+    m_q, m_scales = signed_blocks(memory)
+    e_q, e_scales = signed_blocks(E)
+    dots = np.einsum("nbi,rbi->nrb", e_q.astype(np.float64), m_q.astype(np.float64))  # [n, rows, blocks], integers
+    return np.einsum("nrb,nb,rb->nr", dots, e_scales.astype(np.float64), m_scales.astype(np.float64))
 
 
 def head_numpy(E, p_fast, Z, memory, memory_y, params, seen, n_cats):
