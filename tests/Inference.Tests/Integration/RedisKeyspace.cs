@@ -43,8 +43,8 @@ public sealed class RedisKeyspace : IAsyncDisposable
 
     /// <summary>The sagas' own keys: not the in-flight index, the per-state sets, or the pipeline's tallies and history.</summary>
     public async Task<RedisKey[]> SagaKeys() => (await Keys())
-        .Where(k => !k.ToString().EndsWith(":in-flight", StringComparison.Ordinal) && !k.ToString().Contains(":in-state:", StringComparison.Ordinal) &&
-                    !k.ToString().StartsWith(Prefix + "pipeline:", StringComparison.Ordinal))
+        .Where(k => k.ToString() is var key && !key.EndsWith(":in-flight", StringComparison.Ordinal)
+                    && !key.Contains(":in-state:", StringComparison.Ordinal) && !key.StartsWith(Prefix + "pipeline:", StringComparison.Ordinal))
         .ToArray();
 
     public async ValueTask DisposeAsync()
