@@ -5,8 +5,8 @@ using MassTransit;
 
 namespace Inference.Classifier;
 
-/// <summary>Classifies one product (its model call shared with the messages consumed beside it) and publishes the category.</summary>
-public sealed class ClassifyProductConsumer(ICategoryClassifier classifier, ClassificationBatch batch)
+/// <summary>Classifies one product (its model call shared with the messages consumed beside it) and gives the saga the category (<see cref="SagaAnswers"/>).</summary>
+public sealed class ClassifyProductConsumer(ICategoryClassifier classifier, ClassificationBatch batch, SagaAnswers answers)
     : IConsumer<ClassifyProduct>
 {
     public async Task Consume(ConsumeContext<ClassifyProduct> context)
@@ -15,7 +15,7 @@ public sealed class ClassifyProductConsumer(ICategoryClassifier classifier, Clas
         if (context.Message.Text is null)
             throw new PermanentFailureException($"ClassifyProduct for {context.Message.ProductId} has no text");
         var prediction = await batch.SubmitAsync(context.Message.Text, context.CancellationToken);
-        await context.Publish(new ProductClassified(
+        await answers.Send(context, new ProductClassified(
             context.Message.ProductId, prediction.Category, prediction.Confidence, prediction.TopK, classifier.Model));
     }
 }

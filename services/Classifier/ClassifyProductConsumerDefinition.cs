@@ -6,4 +6,4 @@ namespace Inference.Classifier;
 
 /// <summary>The classifier listens on the <c>classify</c> queue.</summary>
 public sealed class ClassifyProductConsumerDefinition(IOptions<QueueOptions> options)
-    : QueueConsumerDefinition<ClassifyProductConsumer>(QueueNames.Classify, options);
+    : QueueConsumerDefinition<ClassifyProductConsumer, ClassifyProduct>(QueueNames.Classify, options);

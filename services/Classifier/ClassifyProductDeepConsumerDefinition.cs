@@ -6,4 +6,4 @@ namespace Inference.Classifier;
 
 /// <summary>The deep classifier listens on the <c>classify-deep</c> queue.</summary>
 public sealed class ClassifyProductDeepConsumerDefinition(IOptions<QueueOptions> options)
-    : QueueConsumerDefinition<ClassifyProductDeepConsumer>(QueueNames.ClassifyDeep, options);
+    : QueueConsumerDefinition<ClassifyProductDeepConsumer, ClassifyProductDeep>(QueueNames.ClassifyDeep, options);

@@ -5,8 +5,8 @@ using MassTransit;
 
 namespace Inference.Extractor;
 
-/// <summary>Runs the extractor the saga routed the product to (sharing its model call with its neighbours) and publishes what it found.</summary>
-public sealed class ExtractAttributesConsumer(ExtractorBatchers extractors) : IConsumer<ExtractAttributes>
+/// <summary>Runs the extractor the saga routed the product to (sharing its model call with its neighbours) and gives the saga what it found.</summary>
+public sealed class ExtractAttributesConsumer(ExtractorBatchers extractors, SagaAnswers answers) : IConsumer<ExtractAttributes>
 {
     public async Task Consume(ConsumeContext<ExtractAttributes> context)
     {
@@ -18,7 +18,7 @@ public sealed class ExtractAttributesConsumer(ExtractorBatchers extractors) : IC
         catch (UnknownExtractorException e) { throw new PermanentFailureException(e.Message, e); }
 
         var found = await batcher.SubmitAsync(context.Message.Text, context.CancellationToken);
-        await context.Publish(new AttributesExtracted(
+        await answers.Send(context, new AttributesExtracted(
             context.Message.ProductId, found.Brand, found.Mpn, found.Gtin, found.Attributes, extractor.Model));
     }
 }

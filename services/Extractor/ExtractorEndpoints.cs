@@ -18,6 +18,7 @@ public sealed class ExtractorEndpoints(IOptions<ExtractorOptions> extractor, IOp
             bus.ReceiveEndpoint(queue, endpoint =>
             {
                 endpoint.Apply(queues.Value.For(queue));
+                endpoint.AcceptProductBatches<ExtractAttributes>();
                 endpoint.ConfigureConsumer<ExtractAttributesConsumer>(context);
             });
         }

@@ -16,6 +16,8 @@ public static class BusRegistration
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TransportOptions>, TransportOptionsValidator>());
         builder.Services.AddOptions<QueueOptions>().Bind(builder.Configuration.GetSection(QueueOptions.Section)).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QueueOptions>, QueueOptionsValidator>());
+        builder.Services.TryAddSingleton<ProductBatchSender>();
+        builder.Services.TryAddSingleton<SagaAnswers>();
 
         var transport = builder.Configuration.GetSection(TransportOptions.Section).Get<TransportOptions>() ?? new TransportOptions();
         if (transport.Kind == TransportKind.RabbitMq)

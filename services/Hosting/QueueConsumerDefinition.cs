@@ -3,9 +3,13 @@ using Microsoft.Extensions.Options;
 
 namespace Inference.Hosting;
 
-/// <summary>A consumer bound to one named queue whose prefetch, concurrency and retry come from <see cref="QueueOptions"/>.</summary>
-public abstract class QueueConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
-    where TConsumer : class, IConsumer
+/// <summary>
+/// A consumer of <typeparamref name="TMessage"/> bound to one named queue whose prefetch, concurrency and retry come from
+/// <see cref="QueueOptions"/>; the messages arrive alone or in envelopes of many products (<see cref="ProductBatchEndpoint"/>).
+/// </summary>
+public abstract class QueueConsumerDefinition<TConsumer, TMessage> : ConsumerDefinition<TConsumer>
+    where TConsumer : class, IConsumer<TMessage>
+    where TMessage : class
 {
     readonly QueueSettings _settings;
 
@@ -22,6 +26,9 @@ public abstract class QueueConsumerDefinition<TConsumer> : ConsumerDefinition<TC
     protected override void ConfigureConsumer(
         IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<TConsumer> consumerConfigurator,
-        IRegistrationContext context) =>
+        IRegistrationContext context)
+    {
         endpointConfigurator.Apply(_settings, IsOutage);
+        endpointConfigurator.AcceptProductBatches<TMessage>();
+    }
 }

@@ -45,7 +45,10 @@ public sealed class QueueSettings
     /// <summary>First retry interval; each next one doubles.</summary>
     public int RetryIntervalMs { get; set; } = 100;
 
-    /// <summary>Most messages whose work shares one model call or database round trip.</summary>
+    /// <summary>
+    /// Most messages whose work shares one model call or database round trip; also the most products one broker message to this
+    /// queue carries (<see cref="ProductBatchSender"/>; 1: each product's message alone).
+    /// </summary>
     public int BatchSize { get; set; } = 32;
 
     /// <summary>Longest wait for a batch to fill once it has a message; under load batches fill while the last one runs.</summary>

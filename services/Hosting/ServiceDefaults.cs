@@ -63,7 +63,7 @@ public static class ServiceDefaults
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             telemetry.WithTracing(tracing => tracing
-                .AddSource(DiagnosticHeaders.DefaultListenerName, AspNetCoreSpans, Npgsql)
+                .AddSource(DiagnosticHeaders.DefaultListenerName, ProductBatchSender.Spans.Name, AspNetCoreSpans, Npgsql)
                 .AddHttpClientInstrumentation()
                 .AddRedisInstrumentation());
             telemetry.UseOtlpExporter();

@@ -30,6 +30,7 @@ public static class OrchestratorRegistration
         bus.AddSagaStateMachine<ProductStateMachine, ProductState, ProductStateDefinition>().ConfiguredRepository(configuration);
         bus.AddProductTextRules(configuration);
         bus.TryAddSingleton<ProductAdmissionFilter>();
+        bus.TryAddSingleton<ProductBatchSender>(); // the commands of a batch of answers, in envelopes per queue
         // The stage table's figures, tallied here and added every second to where the Gateway's history takes them.
         bus.TryAddSingleton<PipelineTally>();
         bus.TryAddSingleton<PipelineTallyFlusher>();

@@ -35,6 +35,13 @@ public sealed class ProductStateDefinition : SagaDefinition<ProductState>
         endpointConfigurator.UseOptimisticConcurrency(context, _conflictRetryLimit);
         // Upstream publishes here, in MassTransit's envelope or as plain JSON; either way the Gateway's rules decide before a saga starts.
         endpointConfigurator.AcceptRawJsonAs<ProductTextReceived>();
+        // The stages' answers arrive in envelopes too, each item applied to its own saga; the commands a batch of answers sends
+        // to one queue leave in envelopes of their own.
+        var commands = context.GetRequiredService<ProductBatchSender>();
+        endpointConfigurator.AcceptProductBatches<ProductClassified>(commands);
+        endpointConfigurator.AcceptProductBatches<AttributesExtracted>(commands);
+        endpointConfigurator.AcceptProductBatches<IdentifiersValidated>(commands);
+        endpointConfigurator.AcceptProductBatches<ProductStored>(commands);
         sagaConfigurator.Message<ProductTextReceived>(message => message.UseFilter(context.GetRequiredService<ProductAdmissionFilter>()));
     }
 }

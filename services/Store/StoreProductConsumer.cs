@@ -4,12 +4,12 @@ using MassTransit;
 
 namespace Inference.Store;
 
-/// <summary>Upserts the enriched product (in one round trip with its neighbours) and publishes its revision.</summary>
-public sealed class StoreProductConsumer(UpsertBatch batch) : IConsumer<StoreProduct>
+/// <summary>Upserts the enriched product (in one round trip with its neighbours) and gives the saga its revision.</summary>
+public sealed class StoreProductConsumer(UpsertBatch batch, SagaAnswers answers) : IConsumer<StoreProduct>
 {
     public async Task Consume(ConsumeContext<StoreProduct> context)
     {
         var revision = await batch.SubmitAsync(context.Message, context.CancellationToken);
-        await context.Publish(new ProductStored(context.Message.ProductId, revision, DateTimeOffset.UtcNow));
+        await answers.Send(context, new ProductStored(context.Message.ProductId, revision, DateTimeOffset.UtcNow));
     }
 }

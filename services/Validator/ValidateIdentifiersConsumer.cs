@@ -4,13 +4,13 @@ using MassTransit;
 
 namespace Inference.Validator;
 
-/// <summary>Validates a product's MPN and GTIN (the MPN model's call shared with its neighbours) and publishes the verdicts.</summary>
-public sealed class ValidateIdentifiersConsumer(IdentifierValidator validator, ValidationBatch batch)
+/// <summary>Validates a product's MPN and GTIN (the MPN model's call shared with its neighbours) and gives the saga the verdicts.</summary>
+public sealed class ValidateIdentifiersConsumer(IdentifierValidator validator, ValidationBatch batch, SagaAnswers answers)
     : IConsumer<ValidateIdentifiers>
 {
     public async Task Consume(ConsumeContext<ValidateIdentifiers> context)
     {
         var verdicts = await batch.SubmitAsync(context.Message, context.CancellationToken);
-        await context.Publish(new IdentifiersValidated(context.Message.ProductId, verdicts, validator.Model));
+        await answers.Send(context, new IdentifiersValidated(context.Message.ProductId, verdicts, validator.Model));
     }
 }

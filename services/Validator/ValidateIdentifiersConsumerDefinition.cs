@@ -6,4 +6,4 @@ namespace Inference.Validator;
 
 /// <summary>The validator listens on the <c>validate</c> queue.</summary>
 public sealed class ValidateIdentifiersConsumerDefinition(IOptions<QueueOptions> options)
-    : QueueConsumerDefinition<ValidateIdentifiersConsumer>(QueueNames.Validate, options);
+    : QueueConsumerDefinition<ValidateIdentifiersConsumer, ValidateIdentifiers>(QueueNames.Validate, options);
