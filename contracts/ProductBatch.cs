@@ -1,13 +1,11 @@
 namespace Inference.Contracts;
 
 /// <summary>
-/// Many products' answers of one stage in one broker message, sent by a stage's service straight to the saga's queue
-/// (<see cref="QueueNames.ProductState"/>) when the answers of a model batch are ready together. The Orchestrator applies each
-/// item to its own product's saga as if it had arrived alone: its own state, retry and fault. At a light load a batch holds one
-/// product. <typeparamref name="T"/> is one of the stage answers: <see cref="ProductClassified"/>, <see cref="AttributesExtracted"/>,
-/// <see cref="IdentifiersValidated"/>, <see cref="ProductStored"/>.
+/// Many products' messages of one kind to one queue in one broker message: a stage's answers sent straight to the saga's queue
+/// (<see cref="QueueNames.ProductState"/>), or the saga's commands to a stage's queue, when they are ready together. The receiver
+/// handles each item as if it had arrived alone: its own saga, retry and fault. At a light load an envelope holds one product.
 /// </summary>
 public sealed record ProductBatch<T>(IReadOnlyList<ProductBatchItem<T>> Items) where T : class;
 
-/// <summary>One product's answer in a <see cref="ProductBatch{T}"/>, with the W3C trace context it was answered in (one trace per product).</summary>
+/// <summary>One product's message in a <see cref="ProductBatch{T}"/>, with the W3C trace context it was sent in (one trace per product).</summary>
 public sealed record ProductBatchItem<T>(T Message, string? TraceParent) where T : class;
