@@ -14,13 +14,14 @@ public sealed class QueueOptions
     public QueueSettings Default { get; set; } = new();
 
     /// <summary>
-    /// Queue name (<c>classify</c>, <c>extract-generic</c>, ...) → its own settings. The store batches wider (one upsert of 128
-    /// costs about 76 µs a product, of 32 about 104 µs); the saga's endpoint runs narrower, so two events of one product seldom
+    /// Queue name (<c>classify</c>, <c>extract-generic</c>, ...) → its own settings. The store batches wider (one upsert of 64
+    /// to 128 costs about 76 µs a product, of 32 about 104 µs; 64 keeps its flooded peak under 200 MB: bench/results/experiments,
+    /// <c>store64</c>); the saga's endpoint runs narrower, so two events of one product seldom
     /// meet, and retries its few conflicts quickly.
     /// </summary>
     public Dictionary<string, QueueSettings> Overrides { get; set; } = new(StringComparer.OrdinalIgnoreCase)
     {
-        [QueueNames.Store] = new() { PrefetchCount = 256, ConcurrencyLimit = 128, BatchSize = 128, BatchDelayMs = 5 },
+        [QueueNames.Store] = new() { BatchSize = 64, BatchDelayMs = 5 },
         [QueueNames.ProductState] = new() { ConcurrencyLimit = 16, RetryLimit = 5, RetryIntervalMs = 20 },
     };
 

@@ -14,11 +14,11 @@ public sealed class QueueOptionsTests
     public void Should_change_only_the_key_a_deployment_sets_of_a_tuned_queue()
     {
         var tuned = new QueueOptions().For(QueueNames.Store);
-        var queues = Bind(new() { ["Queues:Overrides:store:BatchSize"] = "64", ["Queues:Default:RetryLimit"] = "5" });
+        var queues = Bind(new() { ["Queues:Overrides:store:PrefetchCount"] = "256", ["Queues:Default:RetryLimit"] = "5" });
 
-        Assert.That(queues.For(QueueNames.Store).BatchSize, Is.EqualTo(64));
-        Assert.That(queues.For(QueueNames.Store).PrefetchCount, Is.EqualTo(tuned.PrefetchCount).And.Not.EqualTo(queues.Default.PrefetchCount));
-        Assert.That(queues.For(QueueNames.Store).ConcurrencyLimit, Is.EqualTo(tuned.ConcurrencyLimit));
+        Assert.That(queues.For(QueueNames.Store).PrefetchCount, Is.EqualTo(256));
+        Assert.That(queues.For(QueueNames.Store).BatchSize, Is.EqualTo(tuned.BatchSize).And.Not.EqualTo(queues.Default.BatchSize));
+        Assert.That(queues.For(QueueNames.Store).BatchDelayMs, Is.EqualTo(tuned.BatchDelayMs).And.Not.EqualTo(queues.Default.BatchDelayMs));
         Assert.That(queues.For(QueueNames.ProductState).ConcurrencyLimit, Is.EqualTo(new QueueOptions().For(QueueNames.ProductState).ConcurrencyLimit));
         Assert.That(queues.Default.RetryLimit, Is.EqualTo(5));
         Assert.That(queues.Default.PrefetchCount, Is.EqualTo(new QueueSettings().PrefetchCount));
