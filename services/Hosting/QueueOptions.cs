@@ -15,8 +15,8 @@ public sealed class QueueOptions
 
     /// <summary>
     /// Queue name (<c>classify</c>, <c>extract-generic</c>, ...) → its own settings. The store batches wider (one upsert of 64
-    /// to 128 costs about 76 µs a product, of 32 about 104 µs; 64 keeps its flooded peak under 200 MB: bench/results/experiments,
-    /// <c>store64</c>); the saga's endpoint runs narrower, so two events of one product seldom
+    /// to 128 costs about 76 µs a product, of 32 about 104 µs; 64 rather than 128 keeps its flooded peak 10-15 MB lower, near
+    /// 200 MB: bench/results/experiments, <c>store64</c>); the saga's endpoint runs narrower, so two events of one product seldom
     /// meet, and retries its few conflicts quickly.
     /// </summary>
     public Dictionary<string, QueueSettings> Overrides { get; set; } = new(StringComparer.OrdinalIgnoreCase)
