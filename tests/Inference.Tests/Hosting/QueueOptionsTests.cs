@@ -18,7 +18,6 @@ public sealed class QueueOptionsTests
 
         Assert.That(queues.For(QueueNames.Store).PrefetchCount, Is.EqualTo(256));
         Assert.That(queues.For(QueueNames.Store).BatchSize, Is.EqualTo(tuned.BatchSize).And.Not.EqualTo(queues.Default.BatchSize));
-        Assert.That(queues.For(QueueNames.Store).BatchDelayMs, Is.EqualTo(tuned.BatchDelayMs).And.Not.EqualTo(queues.Default.BatchDelayMs));
         Assert.That(queues.For(QueueNames.ProductState).ConcurrencyLimit, Is.EqualTo(new QueueOptions().For(QueueNames.ProductState).ConcurrencyLimit));
         Assert.That(queues.Default.RetryLimit, Is.EqualTo(5));
         Assert.That(queues.Default.PrefetchCount, Is.EqualTo(new QueueSettings().PrefetchCount));
