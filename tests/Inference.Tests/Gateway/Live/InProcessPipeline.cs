@@ -53,6 +53,13 @@ public sealed class InProcessPipeline : IAsyncDisposable
         builder.Logging.AddProvider(logs);
         var host = builder.Build();
         await host.StartAsync();
+
+        // The host's start does not wait for the receive endpoints: until the saga's queue is declared and bound, a product the
+        // Gateway publishes goes to an exchange nothing is bound to, and RabbitMQ drops it (seen after the chaos run, on a busy
+        // machine: the product never arrived). Healthy means every endpoint is consuming.
+        var status = await host.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromMinutes(2));
+        if (status != BusHealthStatus.Healthy)
+            throw new TimeoutException($"the in-process pipeline's bus is {status} two minutes after its start");
         return new InProcessPipeline(host, logs);
     }
 
