@@ -144,9 +144,18 @@ public static class ProductEndpoints
         try
         {
             // Bounded: while the broker is down a publish would wait for it; the caller is told to come back instead (same ids: no duplicates).
+            // Mandatory: a product no queue takes (no Orchestrator has yet declared and bound its queue) comes back instead of being dropped.
             await Task.WhenAll(result.Products.Select((p, i) =>
-                    publisher.Publish(new ProductTextReceived(ids[i], p.Source, p.SourceId, p.Text, receivedAt), cancellationToken)))
+                    publisher.Publish(new ProductTextReceived(ids[i], p.Source, p.SourceId, p.Text, receivedAt), context => context.Mandatory = true, cancellationToken)))
                 .WaitAsync(options.Value.PublishTimeout, cancellationToken);
+        }
+        catch (MessageReturnedException e)
+        {
+            logger.LogWarning("POST /v1/products: no queue takes {MessageType} ({Reason}); answered 503", nameof(ProductTextReceived), e.Message);
+            request.HttpContext.Response.Headers.RetryAfter = DependencyOutages.RetryAfterSeconds.ToString();
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "No queue takes products yet",
+                detail: $"RabbitMQ has no queue bound for {nameof(ProductTextReceived)}: no Orchestrator has started on this virtual host yet. " +
+                        $"Nothing was accepted; try again in {DependencyOutages.RetryAfterSeconds} s.");
         }
         catch (Exception e) when (e is TimeoutException or MassTransitException)
         {

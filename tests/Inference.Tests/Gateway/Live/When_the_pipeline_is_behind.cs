@@ -36,6 +36,10 @@ public sealed class When_the_pipeline_is_behind
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         await channel.QueueDeclareAsync("classify", durable: true, exclusive: false, autoDelete: false);
+        // Where the Orchestrator would take products from: without a queue bound, the Gateway's mandatory publish comes back (503).
+        await channel.ExchangeDeclareAsync("Inference.Contracts:ProductTextReceived", ExchangeType.Fanout, durable: true);
+        await channel.QueueDeclareAsync("product-state", durable: true, exclusive: false, autoDelete: false);
+        await channel.QueueBindAsync("product-state", "Inference.Contracts:ProductTextReceived", "");
         for (var i = 0; i <= Limit; i++)
             await channel.BasicPublishAsync("", "classify", Encoding.UTF8.GetBytes($"{{\"n\":{i}}}"));
 
