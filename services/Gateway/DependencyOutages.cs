@@ -35,7 +35,11 @@ public sealed class DependencyOutages(IProblemDetailsService problems, ILogger<D
         _ => null,
     };
 
-    public static ValueTask WriteAsync(HttpContext context, IProblemDetailsService problems, string server)
+    public static ValueTask WriteAsync(HttpContext context, IProblemDetailsService problems, string server) =>
+        WriteAsync(context, problems, "A server the pipeline needs is unavailable", $"{server} does not answer; nothing was lost.");
+
+    /// <summary>503 with <c>Retry-After</c>: <paramref name="detail"/> says why, and the answer says when to come back.</summary>
+    public static ValueTask WriteAsync(HttpContext context, IProblemDetailsService problems, string title, string detail)
     {
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString();
@@ -45,8 +49,8 @@ public sealed class DependencyOutages(IProblemDetailsService problems, ILogger<D
             ProblemDetails =
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "A server the pipeline needs is unavailable",
-                Detail = $"{server} does not answer; nothing was lost. Try again in {RetryAfterSeconds} s.",
+                Title = title,
+                Detail = $"{detail} Try again in {RetryAfterSeconds} s.",
             },
         });
     }

@@ -152,10 +152,9 @@ public static class ProductEndpoints
         catch (MessageReturnedException e)
         {
             logger.LogWarning("POST /v1/products: no queue takes {MessageType} ({Reason}); answered 503", nameof(ProductTextReceived), e.Message);
-            request.HttpContext.Response.Headers.RetryAfter = DependencyOutages.RetryAfterSeconds.ToString();
-            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "No queue takes products yet",
-                detail: $"RabbitMQ has no queue bound for {nameof(ProductTextReceived)}: no Orchestrator has started on this virtual host yet. " +
-                        $"Nothing was accepted; try again in {DependencyOutages.RetryAfterSeconds} s.");
+            await DependencyOutages.WriteAsync(request.HttpContext, problems, "No queue takes products yet",
+                $"RabbitMQ has no queue bound for {nameof(ProductTextReceived)}: no Orchestrator has started on this virtual host yet. Nothing was accepted.");
+            return Results.Empty;
         }
         catch (Exception e) when (e is TimeoutException or MassTransitException)
         {
